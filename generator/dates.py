@@ -1,0 +1,64 @@
+"""Parsing front-matter moments and writing them in the site's language (via Babel)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime, format_time
+
+from generator.model import Moment
+
+
+def parse_moment(value: object, zone: ZoneInfo) -> Moment | None:
+    """'2019-10-03', '2019-10-03 14:00', '2019-10-03T14:00:00+02:00' -> Moment; None if invalid."""
+    if isinstance(value, datetime):
+        at = value if value.tzinfo else value.replace(tzinfo=zone)
+        return Moment(at, True)
+    if isinstance(value, date):
+        return Moment(datetime.combine(value, time(), zone), False)
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            return Moment(datetime.combine(date.fromisoformat(text), time(), zone), False)
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return Moment(at if at.tzinfo else at.replace(tzinfo=zone), True)
+
+
+@lru_cache(maxsize=4096)
+def _format_date(day: date, style: str, locale: str) -> str:
+    return format_date(day, format=style, locale=locale)
+
+
+def long_date(moment: Moment | datetime, locale: str = "nl", zone: ZoneInfo | None = None) -> str:
+    """'donderdag 3 oktober 2019'."""
+    at = moment.at if isinstance(moment, Moment) else moment
+    if zone is not None:
+        at = at.astimezone(zone)
+    return _format_date(at.date(), "full", locale)
+
+
+def short_date(moment: Moment | datetime, locale: str = "nl", zone: ZoneInfo | None = None) -> str:
+    """'3 oktober 2019'."""
+    at = moment.at if isinstance(moment, Moment) else moment
+    if zone is not None:
+        at = at.astimezone(zone)
+    return _format_date(at.date(), "d MMMM y", locale)
+
+
+def clock(at: datetime, locale: str = "nl", zone: ZoneInfo | None = None) -> str:
+    """'14:00'."""
+    if zone is not None:
+        at = at.astimezone(zone)
+    return format_time(at, format="HH:mm", locale=locale)
+
+
+def long_datetime(at: datetime, locale: str = "nl", zone: ZoneInfo | None = None) -> str:
+    if zone is not None:
+        at = at.astimezone(zone)
+    return format_datetime(at, format="EEEE d MMMM y 'om' HH:mm", locale=locale)

@@ -1,0 +1,128 @@
+"""Atom feeds, sitemap, robots.txt and iCalendar files from the site model. Pure."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from xml.sax.saxutils import escape, quoteattr
+
+from icalendar import Calendar, Event
+
+from generator.model import Page
+from generator.site import Site
+from generator.urls import absolute, slugify
+
+FEED_LENGTH = 20
+GENERATOR = "Kennisbank"
+
+
+def _iso(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _updated(page: Page) -> datetime | None:
+    moment = page.updated or page.date or (page.event.start if page.event else None)
+    return moment.at if moment else None
+
+
+def atom_feed(site: Site, title: str, feed_url: str, page_url: str, pages: list[Page]) -> bytes:
+    config = site.config
+    pages = pages[:FEED_LENGTH]
+    stamps = [s for s in (_updated(p) for p in pages) if s]
+    newest = max(stamps) if stamps else datetime(2000, 1, 1, tzinfo=UTC)
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(config.language)}>',
+        f"<title>{escape(title)}</title>",
+        f"<id>{escape(absolute(config.base_url, feed_url))}</id>",
+        f'<link rel="self" type="application/atom+xml" href={quoteattr(absolute(config.base_url, feed_url))}/>',
+        f'<link rel="alternate" type="text/html" href={quoteattr(absolute(config.base_url, page_url))}/>',
+        f"<updated>{_iso(newest)}</updated>",
+        f"<generator>{GENERATOR}</generator>",
+    ]
+    for page in pages:
+        url = absolute(config.base_url, page.url)
+        stamp = _updated(page) or newest
+        rendered = site.rendered.get(page.source)
+        summary = page.summary or (rendered.first_paragraph if rendered else "")
+        out += [
+            "<entry>",
+            f"<title>{escape(page.title)}</title>",
+            f'<link rel="alternate" type="text/html" href={quoteattr(url)}/>',
+            f"<id>{escape(url)}</id>",
+            f"<updated>{_iso(stamp)}</updated>",
+        ]
+        if page.date:
+            out.append(f"<published>{_iso(page.date.at)}</published>")
+        for slug in page.authors:
+            author = site.pages.get(site.authors.get(slug, ""))
+            if author:
+                out.append(f"<author><name>{escape(author.title)}</name></author>")
+        if summary:
+            out.append(f"<summary>{escape(summary)}</summary>")
+        if rendered:
+            out.append(f'<content type="html">{escape(rendered.html)}</content>')
+        out.append("</entry>")
+    out.append("</feed>\n")
+    return "\n".join(out).encode("utf-8")
+
+
+def sitemap(site: Site, urls: list[tuple[str, datetime | None]]) -> bytes:
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
+    for url, stamp in urls:
+        out.append(f"<url><loc>{escape(absolute(site.config.base_url, url))}</loc>")
+        if stamp:
+            out.append(f"<lastmod>{_iso(stamp)}</lastmod>")
+        out.append("</url>")
+    out.append("</urlset>\n")
+    return "\n".join(out).encode("utf-8")
+
+
+def robots(site: Site) -> bytes:
+    return (
+        f"User-agent: *\nAllow: /\n\nSitemap: {absolute(site.config.base_url, '/sitemap.xml')}\n"
+    ).encode()
+
+
+def _calendar(site: Site, name: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{GENERATOR}//{site.config.title}//NL")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", site.config.timezone)
+    return calendar
+
+
+def _event(site: Site, page: Page) -> Event:
+    info = page.event
+    zone = site.config.zone
+    url = absolute(site.config.base_url, page.url)
+    event = Event()
+    host = site.config.base_url.split("://", 1)[-1].split("/", 1)[0]
+    event.add("uid", f"{slugify(page.section or '')}-{page.slug}@{host}")
+    event.add("summary", page.title)
+    event.add("dtstart", info.start.at.astimezone(zone) if info.start.has_time else info.start.at.date())
+    if info.end:
+        event.add("dtend", info.end.at.astimezone(zone) if info.end.has_time else info.end.at.date())
+    stamp = _updated(page) or info.start.at
+    event.add("dtstamp", stamp.astimezone(UTC))
+    if info.location:
+        event.add("location", info.location)
+    event.add("url", url)
+    summary = page.summary or site.rendered[page.source].first_paragraph
+    description = "\n\n".join(x for x in (summary, info.registration and f"Aanmelden: {info.registration}") if x)
+    if description:
+        event.add("description", description)
+    return event
+
+
+def calendar_file(site: Site, name: str, pages: list[Page]) -> bytes:
+    calendar = _calendar(site, name)
+    for page in pages:
+        calendar.add_component(_event(site, page))
+    if pages:
+        calendar.add_missing_timezones()
+    return calendar.to_ical()

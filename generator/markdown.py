@@ -1,0 +1,137 @@
+"""Markdown -> Rendered (HTML, headings, links). Pure: knows no Page, does no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from generator.urls import relative_source, slugify
+
+SUMMARY_LENGTH = 220
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    anchor: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link from Markdown to another Markdown source."""
+
+    target: str  # the source it points at, relative to the site root ('content/a/b.md')
+    fragment: str  # '#anchor' part without '#', may be ''
+    href: str  # as written
+    line: int  # 1-based line in the source file
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    html: str
+    headings: tuple[Heading, ...]
+    links: tuple[Link, ...]  # every link to a .md source, resolved or not
+    missing: tuple[Link, ...]  # links to .md sources that do not exist
+    first_paragraph: str  # plain text, for a summary when none is given
+    images: tuple[tuple[str, str, int], ...]  # (src, alt, line)
+
+
+def _anchor_slug(text: str) -> str:
+    return slugify(text) or "kop"
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(anchors_plugin, min_level=1, max_level=4, slug_func=_anchor_slug)
+    md.use(footnote_plugin)
+    return md
+
+
+def render_markdown(
+    text: str, source: str, first_line: int, urls: dict[str, str]
+) -> Rendered:
+    """Render `text` (which starts at `first_line` of `source`).
+
+    `urls` maps source paths ('content/projecten/parana.md') to page URLs;
+    links to those sources are rewritten, links to unknown sources reported.
+    """
+    md = _parser()
+    tokens = md.parse(text, {})
+    links: list[Link] = []
+    missing: list[Link] = []
+    headings: list[Heading] = []
+    images: list[tuple[str, str, int]] = []
+    first_paragraph = ""
+    line = first_line
+    for index, token in enumerate(tokens):
+        if token.map:
+            line = first_line + token.map[0]
+        if token.type == "heading_open":
+            inline = tokens[index + 1]
+            headings.append(Heading(int(token.tag[1]), str(token.attrs.get("id", "")), inline.content))
+        elif token.type == "paragraph_open" and not first_paragraph:
+            first_paragraph = _plain_text(tokens[index + 1])
+        if token.type == "inline" and token.children:
+            for child in token.children:
+                if child.type == "link_open":
+                    _rewrite_link(child, source, line, urls, links, missing)
+                elif child.type == "image":
+                    src = str(child.attrs.get("src", ""))
+                    images.append((src, child.content, line))
+    html = md.renderer.render(tokens, md.options, {})
+    return Rendered(
+        html=html,
+        headings=tuple(headings),
+        links=tuple(links),
+        missing=tuple(missing),
+        first_paragraph=_shorten(first_paragraph),
+        images=tuple(images),
+    )
+
+
+def _rewrite_link(
+    token: Token,
+    source: str,
+    line: int,
+    urls: dict[str, str],
+    links: list[Link],
+    missing: list[Link],
+) -> None:
+    href = str(token.attrs.get("href", ""))
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or not parts.path.endswith(".md"):
+        return
+    target = relative_source(source, parts.path)
+    link = Link(target, parts.fragment, href, line)
+    links.append(link)
+    url = urls.get(target)
+    if url is None:
+        missing.append(link)
+        return
+    token.attrs["href"] = url + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+def _plain_text(inline: Token) -> str:
+    pieces = []
+    for child in inline.children or ():
+        if child.type in ("text", "code_inline"):
+            pieces.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            pieces.append(" ")
+    return "".join(pieces).strip()
+
+
+def _shorten(text: str) -> str:
+    if len(text) <= SUMMARY_LENGTH:
+        return text
+    cut = text[:SUMMARY_LENGTH].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + " …"

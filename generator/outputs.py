@@ -1,0 +1,150 @@
+"""Every HTML output of the site as a render job: URL, template candidates, context."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from generator.model import Page
+from generator.site import Site
+from generator.taxonomy import paginate
+from generator.urls import paginated_url, section_url
+from generator.views import Crumb, Pager, SiteView
+
+
+@dataclass(slots=True)
+class RenderJob:
+    url: str
+    templates: tuple[str, ...]  # first one that exists is used
+    context: dict = field(default_factory=dict)
+    sources: tuple[str, ...] = ()  # content sources this output shows (for dependencies)
+
+
+def _text_html(site: Site, text) -> Markup | None:
+    if text is None:
+        return None
+    return Markup(site.rendered[text.source].html)
+
+
+def render_jobs(site: Site, view: SiteView) -> Iterator[RenderJob]:
+    yield from _home(site, view)
+    for name, section in site.config.sections.items():
+        if section.kind == "events":
+            yield _events_page(site, name)
+        else:
+            yield from _section_lists(site, name)
+    for page in site.pages.values():
+        yield from _content_page(site, page)
+    yield from _taxonomies(site)
+    yield RenderJob("/404.html", ("404.html",), {"crumbs": []})
+    for page in site.pages.values():
+        for alias in page.aliases:
+            yield RenderJob(alias, ("alias.html",), {"target": page}, (page.source,))
+
+
+def _home(site: Site, view: SiteView) -> Iterator[RenderJob]:
+    articles = site.articles()[: site.config.home_articles]
+    events = view.upcoming(site.config.home_events)
+    intro = site.intros.get(None)
+    yield RenderJob(
+        "/",
+        ("home.html",),
+        {
+            "articles": articles,
+            "events": events,
+            "intro": _text_html(site, intro),
+            "intro_title": intro.title if intro else "",
+            "crumbs": [],
+        },
+        tuple(p.source for p in articles + events),
+    )
+
+
+def _listing(
+    site: Site, first_url: str, items: list[Page], templates: tuple[str, ...], context: dict
+) -> Iterator[RenderJob]:
+    chunks = paginate(items, site.config.per_page)
+    for number, chunk in enumerate(chunks, start=1):
+        yield RenderJob(
+            paginated_url(first_url, number),
+            templates,
+            {**context, "items": chunk, "pager": Pager(number, len(chunks), first_url)},
+            tuple(p.source for p in chunk),
+        )
+
+
+def _section_lists(site: Site, name: str) -> Iterator[RenderJob]:
+    section = site.config.sections[name]
+    intro = site.intros.get(name)
+    templates = ("authors.html",) if section.kind == "authors" else (f"{name}_list.html", "section.html")
+    items = site.page_list(site.sections[name])
+    if section.kind == "authors":
+        items.sort(key=lambda p: p.title.casefold())
+    context = {
+        "section": section,
+        "intro": _text_html(site, intro),
+        "crumbs": [Crumb("Home", "/")],
+    }
+    yield from _listing(site, section_url(name), items, templates, context)
+
+
+def _events_page(site: Site, name: str) -> RenderJob:
+    section = site.config.sections[name]
+    intro = site.intros.get(name)
+    upcoming = site.page_list(site.upcoming)
+    past = site.page_list(site.past)
+    return RenderJob(
+        section_url(name),
+        ("events.html",),
+        {
+            "section": section,
+            "intro": _text_html(site, intro),
+            "upcoming": upcoming,
+            "past": past,
+            "crumbs": [Crumb("Home", "/")],
+        },
+        tuple(p.source for p in upcoming + past),
+    )
+
+
+def _content_page(site: Site, page: Page) -> Iterator[RenderJob]:
+    templates = tuple(
+        name
+        for name in (
+            f"{page.section}.html" if page.section else None,
+            f"{page.kind}.html",
+            "page.html",
+        )
+        if name
+    )
+    context = {"page": page, "content": Markup(site.rendered[page.source].html)}
+    if page.kind != "author":
+        yield RenderJob(page.url, templates, {**context, "pager": None, "items": []}, (page.source,))
+        return
+    written = site.page_list(site.by_author.get(page.slug, ()))
+    for job in _listing(site, page.url, written, templates, context):
+        job.sources = (page.source, *job.sources)
+        yield job
+
+
+def _taxonomies(site: Site) -> Iterator[RenderJob]:
+    for key, taxonomy in site.config.taxonomies.items():
+        terms = list(site.terms[key].values())
+        yield RenderJob(
+            f"/{taxonomy.path}/",
+            ("terms.html",),
+            {"taxonomy": taxonomy, "terms": terms, "crumbs": [Crumb("Home", "/")]},
+        )
+        for term in terms:
+            text = site.term_texts.get((key, term.slug))
+            context = {
+                "taxonomy": taxonomy,
+                "term": term,
+                "text": _text_html(site, text),
+                "text_title": text.title if text else "",
+                "crumbs": [Crumb("Home", "/"), Crumb(taxonomy.title, f"/{taxonomy.path}/")],
+            }
+            items = site.page_list(term.pages)
+            yield from _listing(site, term.url, items, ("term.html",), context)

@@ -1,0 +1,179 @@
+"""The site model: published pages with their lists, terms, authors and events. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from generator.config import SiteConfig
+from generator.errors import Problem
+from generator.events import split_events
+from generator.markdown import Rendered
+from generator.model import Page, TextDocument
+from generator.taxonomy import Term, collect_terms, newest_first
+from generator.urls import section_url
+
+
+@dataclass(frozen=True, slots=True)
+class PublishOptions:
+    now: datetime
+    drafts: bool = False
+    future: bool = False
+
+
+def is_published(page: Page, options: PublishOptions) -> bool:
+    if page.draft and not options.drafts:
+        return False
+    return not (page.date and page.date.at > options.now and not options.future)
+
+
+@dataclass(slots=True)
+class Site:
+    config: SiteConfig
+    now: datetime
+    pages: dict[str, Page]  # source -> page, published only
+    rendered: dict[str, Rendered]  # source -> rendered body (pages and texts)
+    sections: dict[str, tuple[str, ...]]  # section -> page sources, newest first
+    terms: dict[str, dict[str, Term]]  # taxonomy key -> slug -> term
+    authors: dict[str, str]  # author slug -> author page source
+    by_author: dict[str, tuple[str, ...]]  # author slug -> page sources, newest first
+    upcoming: tuple[str, ...]
+    past: tuple[str, ...]
+    intros: dict[str | None, TextDocument] = field(default_factory=dict)
+    term_texts: dict[tuple[str, str], TextDocument] = field(default_factory=dict)
+    backlinks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    assets: list[tuple[str, str]] = field(default_factory=list)  # (source, output path)
+
+    def page_list(self, sources: tuple[str, ...] | list[str]) -> list[Page]:
+        return [self.pages[s] for s in sources if s in self.pages]
+
+    def articles(self) -> list[Page]:
+        """Pages of the ordinary ('pages' kind) sections, newest first."""
+        listed = [p for p in self.pages.values() if p.kind == "page"]
+        return newest_first(listed)
+
+
+def assemble(
+    config: SiteConfig,
+    published: list[Page],
+    rendered: dict[str, Rendered],
+    now: datetime,
+    intros: dict[str | None, TextDocument],
+    term_texts: dict[tuple[str, str], TextDocument],
+) -> Site:
+    pages = {p.source: p for p in published}
+    sections = {
+        name: tuple(p.source for p in newest_first([p for p in published if p.section == name]))
+        for name in config.sections
+    }
+    terms = {key: collect_terms(published, tax) for key, tax in config.taxonomies.items()}
+    authors = {p.slug: p.source for p in published if p.kind == "author"}
+    by_author = {
+        slug: tuple(p.source for p in newest_first([p for p in published if slug in p.authors]))
+        for slug in authors
+    }
+    upcoming, past = split_events([p for p in published if p.kind == "event"], now)
+    backlinks: dict[str, list[str]] = {}
+    for page in newest_first(published):
+        for link in rendered[page.source].links if page.source in rendered else ():
+            if link.target in pages and link.target != page.source:
+                sources = backlinks.setdefault(link.target, [])
+                if page.source not in sources:
+                    sources.append(page.source)
+    return Site(
+        config=config,
+        now=now,
+        pages=pages,
+        rendered=rendered,
+        sections=sections,
+        terms=terms,
+        authors=authors,
+        by_author=by_author,
+        upcoming=tuple(p.source for p in upcoming),
+        past=tuple(p.source for p in past),
+        intros=intros,
+        term_texts=term_texts,
+        backlinks={k: tuple(v) for k, v in backlinks.items()},
+    )
+
+
+def check_references(
+    all_pages: list[Page], published: list[Page], rendered: dict[str, Rendered], options: PublishOptions
+) -> list[Problem]:
+    """Authors that exist, links that resolve to something published."""
+    problems: list[Problem] = []
+    author_slugs = {p.slug for p in all_pages if p.kind == "author"}
+    by_source = {p.source: p for p in all_pages}
+    published_sources = {p.source for p in published}
+    for page in published:
+        for slug in page.authors:
+            if slug not in author_slugs:
+                known = ", ".join(sorted(author_slugs)) or "nog geen"
+                problems.append(
+                    Problem(
+                        page.source,
+                        page.line_of("author"),
+                        f"onbekende auteur '{slug}'; bekende auteurs: {known}. "
+                        "Gebruik een van die namen of maak een auteurspagina aan",
+                    )
+                )
+        body = rendered.get(page.source)
+        if body is None:
+            continue
+        for link in body.missing:
+            problems.append(
+                Problem(
+                    page.source,
+                    link.line,
+                    f"de link '{link.href}' wijst naar {link.target}, maar dat bestand bestaat niet; "
+                    "controleer de bestandsnaam en de map",
+                )
+            )
+        for link in body.links:
+            target = by_source.get(link.target)
+            if target is not None and link.target not in published_sources:
+                reason = "een concept (draft)" if target.draft else "nog niet gepubliceerd (datum in de toekomst)"
+                problems.append(
+                    Problem(
+                        page.source,
+                        link.line,
+                        f"de link '{link.href}' wijst naar {link.target}, dat {reason} is; "
+                        "de link werkt pas als die pagina gepubliceerd is",
+                        severity="warning",
+                    )
+                )
+    return problems
+
+
+def check_unique_urls(claims: list[tuple[str, str, int]]) -> list[Problem]:
+    """`claims` are (url, source, line) for everything written; one URL, one owner.
+
+    URLs are compared case-insensitively: on macOS and Windows (and most CDNs'
+    storage) 'Parana/' and 'parana/' are the same folder.
+    """
+    problems: list[Problem] = []
+    owners: dict[str, tuple[str, str, int]] = {}
+    for url, source, line in claims:
+        key = url.casefold()
+        if key in owners:
+            first_url, first_source, first_line = owners[key]
+            where = f"{first_source}:{first_line}" if first_line else first_source
+            problems.append(
+                Problem(
+                    source,
+                    line,
+                    f"het adres {url} is al in gebruik door {where}; "
+                    "geef een van beide een andere 'slug' of bestandsnaam",
+                )
+            )
+        else:
+            owners[key] = (url, source, line)
+    return problems
+
+
+def generated_urls(config: SiteConfig) -> list[tuple[str, str, int]]:
+    """URLs the site itself produces; a page may not take them."""
+    claims = [("/", "site.yaml", 0), ("/404.html", "site.yaml", 0)]
+    claims += [(section_url(name), "site.yaml", 0) for name in config.sections]
+    claims += [(f"/{t.path}/", "site.yaml", 0) for t in config.taxonomies.values()]
+    return claims

@@ -1,0 +1,70 @@
+"""Terms and their pages, from pages. Pure."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from generator.config import TaxonomyConfig
+from generator.model import Page
+from generator.urls import slugify, term_url
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    taxonomy: str  # taxonomy key
+    slug: str
+    name: str  # the spelling most pages use
+    url: str
+    pages: tuple[str, ...]  # page sources, newest first
+    spellings: tuple[str, ...]  # every spelling seen, for did-you-mean and warnings
+
+
+def newest_first(pages: list[Page]) -> list[Page]:
+    """Newest first; undated pages last, by title; source breaks ties so order is stable."""
+    dated = sorted(
+        (p for p in pages if p.sort_moment is not None),
+        key=lambda p: (-p.sort_moment.timestamp(), p.title.casefold(), p.source),
+    )
+    undated = sorted(
+        (p for p in pages if p.sort_moment is None), key=lambda p: (p.title.casefold(), p.source)
+    )
+    return dated + undated
+
+
+def collect_terms(pages: list[Page], taxonomy: TaxonomyConfig) -> dict[str, Term]:
+    """Group every page's values for `taxonomy` by slug ("Gemengd wonen" == "gemengd wonen")."""
+    members: dict[str, list[Page]] = defaultdict(list)
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for page in pages:
+        for key, values in page.terms:
+            if key != taxonomy.key:
+                continue
+            seen_here: set[str] = set()
+            for value in values:
+                slug = slugify(value)
+                spellings[slug][value] += 1
+                if slug not in seen_here:
+                    seen_here.add(slug)
+                    members[slug].append(page)
+    terms = {}
+    for slug in sorted(members):
+        counts = spellings[slug]
+        # Most used spelling wins; ties go to the alphabetically first, for stable output.
+        name = min(counts, key=lambda s: (-counts[s], s))
+        terms[slug] = Term(
+            taxonomy=taxonomy.key,
+            slug=slug,
+            name=name,
+            url=term_url(taxonomy.path, slug),
+            pages=tuple(p.source for p in newest_first(members[slug])),
+            spellings=tuple(sorted(counts)),
+        )
+    return terms
+
+
+def paginate(items: list, per_page: int) -> list[list]:
+    """At least one (possibly empty) page, so every list has its first URL."""
+    if not items:
+        return [[]]
+    return [items[i : i + per_page] for i in range(0, len(items), per_page)]

@@ -1,0 +1,118 @@
+"""What templates see: read-only helpers over the site model and one list page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from generator.events import is_upcoming
+from generator.model import Page
+from generator.site import Site
+from generator.taxonomy import Term
+from generator.urls import paginated_url
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    number: int  # 1-based
+    total: int
+    first_url: str
+
+    def url(self, number: int) -> str:
+        return paginated_url(self.first_url, number)
+
+    @property
+    def prev_url(self) -> str | None:
+        return self.url(self.number - 1) if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.url(self.number + 1) if self.number < self.total else None
+
+
+@dataclass(frozen=True, slots=True)
+class Crumb:
+    title: str
+    url: str
+
+
+class SiteView:
+    """The site as templates may read it; no template can change the model."""
+
+    def __init__(self, site: Site):
+        self._site = site
+        config = site.config
+        self.title = config.title
+        self.base_url = config.base_url
+        self.language = config.language
+        self.description = config.description
+        self.now = site.now
+        self.sections = list(config.sections.values())
+        self.taxonomies = list(config.taxonomies.values())
+        self.events_section = config.section_of_kind("events")
+
+    def html(self, source: str) -> Markup:
+        return Markup(self._site.rendered[source].html)
+
+    def summary(self, page: Page) -> str:
+        if page.summary:
+            return page.summary
+        rendered = self._site.rendered.get(page.source)
+        return rendered.first_paragraph if rendered else ""
+
+    def page(self, source: str) -> Page | None:
+        return self._site.pages.get(source)
+
+    def pages(self, sources) -> list[Page]:
+        return self._site.page_list(sources)
+
+    def authors_of(self, page: Page) -> list[Page]:
+        return [
+            self._site.pages[self._site.authors[slug]]
+            for slug in page.authors
+            if slug in self._site.authors
+        ]
+
+    def terms_of(self, page: Page) -> list[tuple[str, list[Term]]]:
+        """(taxonomy title, terms) for every taxonomy the page uses, in site.yaml order."""
+        from generator.urls import slugify
+
+        found = []
+        values = dict(page.terms)
+        for key, taxonomy in self._site.config.taxonomies.items():
+            slugs = []
+            for value in values.get(key, ()):
+                slug = slugify(value)
+                if slug not in slugs:
+                    slugs.append(slug)
+            terms = [self._site.terms[key][s] for s in slugs if s in self._site.terms[key]]
+            if terms:
+                found.append((taxonomy.title, terms))
+        return found
+
+    def terms(self, key: str) -> list[Term]:
+        return list(self._site.terms.get(key, {}).values())
+
+    def backlinks(self, page: Page) -> list[Page]:
+        return self._site.page_list(self._site.backlinks.get(page.source, ()))
+
+    def is_upcoming(self, page: Page) -> bool:
+        return is_upcoming(page, self._site.now)
+
+    def upcoming(self, limit: int | None = None) -> list[Page]:
+        events = self._site.page_list(self._site.upcoming)
+        return events[:limit] if limit else events
+
+    def past(self) -> list[Page]:
+        return self._site.page_list(self._site.past)
+
+    def section_title(self, name: str | None) -> str:
+        section = self._site.config.sections.get(name) if name else None
+        return section.title if section else ""
+
+    def crumbs(self, page: Page) -> list[Crumb]:
+        crumbs = [Crumb("Home", "/")]
+        if page.section:
+            crumbs.append(Crumb(self.section_title(page.section), f"/{page.section}/"))
+        return crumbs

@@ -1,0 +1,166 @@
+"""Safe YAML loading that remembers where every key stands.
+
+PyYAML's safe loader never executes tags such as ``!!python/object/apply``;
+on top of that we refuse anchors and aliases (no alias bombs), refuse
+duplicate keys (YAML silently keeps the last one), and keep timestamps as
+strings so that date validation can name the line of a bad date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+
+from generator.errors import Problem
+
+try:  # the C parser is ~10x faster; fall back where libyaml is absent
+    _BaseLoader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _BaseLoader = yaml.SafeLoader
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    pass
+
+
+def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+    return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+
+
+@dataclass(slots=True)
+class LoadedYaml:
+    data: dict
+    # (key,) or (key, subkey) -> 1-based line in the file
+    lines: dict[tuple[str, ...], int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def line_of(self, *keys: str, default: int = 0) -> int:
+        return self.lines.get(tuple(keys), default)
+
+
+_YAML_HINTS = {
+    "found character '\\t' that cannot start any token": (
+        "er staat een tab in de inspringing; gebruik spaties"
+    ),
+    "found a tab character": "er staat een tab in de inspringing; gebruik spaties",
+    "found unexpected end of stream": "een aanhalingsteken of haakje wordt niet gesloten",
+    "mapping values are not allowed here": (
+        "een dubbele punt in een waarde; zet de waarde tussen aanhalingstekens"
+    ),
+    "could not find expected ':'": "een regel mist de dubbele punt na de sleutel",
+    "did not find expected key": "de inspringing klopt niet of een aanhalingsteken ontbreekt",
+    "found undefined tag handle": "een onbekende YAML-tag (!); haal die weg",
+}
+
+
+def _explain(error: yaml.MarkedYAMLError) -> str:
+    problem = error.problem or str(error)
+    for needle, hint in _YAML_HINTS.items():
+        if needle in problem:
+            return f"ongeldige YAML: {hint} ({problem})"
+    if "could not determine a constructor" in problem:
+        return (
+            "ongeldige YAML: een tag als !!python/... is niet toegestaan; "
+            "schrijf gewone tekst, lijsten of sleutels"
+        )
+    return f"ongeldige YAML: {problem}; controleer aanhalingstekens, dubbele punten en inspringing"
+
+
+def _error_line(error: yaml.MarkedYAMLError) -> int:
+    # For an unclosed quote the context (where the string began) is the useful spot.
+    if error.context and "quoted scalar" in error.context and error.context_mark:
+        return error.context_mark.line
+    mark = error.problem_mark or error.context_mark
+    return mark.line if mark is not None else 0
+
+
+def load_mapping(text: str, path: str, first_line: int = 1, what: str = "front matter") -> LoadedYaml:
+    """Parse `text` (which starts at `first_line` of `path`) as a YAML mapping."""
+    result = LoadedYaml(data={})
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return result
+        if not isinstance(node, yaml.MappingNode):
+            result.problems.append(
+                Problem(
+                    path,
+                    first_line + node.start_mark.line,
+                    f"de {what} moet bestaan uit regels 'sleutel: waarde', "
+                    "niet uit een lijst of losse tekst",
+                )
+            )
+            return result
+        structural = _check_structure(node, path, first_line, result.lines)
+        if structural:
+            result.problems.extend(structural)
+            return result
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        result.problems.append(Problem(path, first_line + _error_line(error), _explain(error)))
+        return result
+    except (ValueError, TypeError, RecursionError) as error:
+        result.problems.append(Problem(path, first_line, f"ongeldige YAML: {error}"))
+        return result
+    finally:
+        loader.dispose()
+    result.data = data
+    return result
+
+
+def _check_structure(
+    root: yaml.MappingNode, path: str, first_line: int, lines: dict[tuple[str, ...], int]
+) -> list[Problem]:
+    """Refuse aliases and duplicate keys; record lines of keys one and two deep."""
+    problems: list[Problem] = []
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, tuple[str, ...]]] = [(root, ())]
+    while stack:
+        node, trail = stack.pop()
+        if id(node) in seen:
+            if any(p.line == first_line + node.start_mark.line for p in problems):
+                continue
+            problems.append(
+                Problem(
+                    path,
+                    first_line + node.start_mark.line,
+                    "YAML-ankers en -verwijzingen (& en *) worden niet ondersteund; "
+                    "schrijf de waarde voluit",
+                )
+            )
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys_here: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+                line = first_line + key_node.start_mark.line
+                if key == "<<":
+                    problems.append(
+                        Problem(path, line, "YAML-samenvoegsleutels (<<) worden niet ondersteund")
+                    )
+                if key in keys_here:
+                    problems.append(
+                        Problem(
+                            path,
+                            line,
+                            f"de sleutel '{key}' staat twee keer in de {_container(trail)} "
+                            f"(eerder op regel {keys_here[key]}); houd er één over",
+                        )
+                    )
+                keys_here[key] = line
+                if len(trail) < 2:
+                    lines[(*trail, key)] = line
+                stack.append((value_node, (*trail, key)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((child, trail) for child in node.value)
+    return problems
+
+
+def _container(trail: tuple[str, ...]) -> str:
+    return f"'{trail[-1]}'" if trail else "front matter"
