@@ -18,8 +18,8 @@ from generator.errors import Problem, errors_only
 from generator.frontmatter import normalise_text, parse_document
 from generator.markdown import Rendered, render_markdown
 from generator.model import Page, TextDocument
-from generator.outputs import render_jobs
 from generator.output import DiscardOutput, StagedOutput
+from generator.outputs import render_jobs
 from generator.pages import build_page
 from generator.render import make_environment, template_problem
 from generator.site import (
@@ -81,7 +81,9 @@ def _read(root: Path, source: str) -> tuple[str | None, Problem | None]:
     return normalise_text(raw, source)
 
 
-def _load_pages(root: Path, config: SiteConfig, found: Discovery) -> tuple[list[Page], list[Problem]]:
+def _load_pages(
+    root: Path, config: SiteConfig, found: Discovery
+) -> tuple[list[Page], list[Problem]]:
     pages: list[Page] = []
     problems: list[Problem] = []
     for src in found.pages:
@@ -113,7 +115,9 @@ def _load_texts(root: Path, sources: dict) -> tuple[dict, list[Problem]]:
             problems.extend(doc.problems)
             continue
         title = doc.meta.get("title", "")
-        texts[key] = TextDocument(source, str(title) if title else "", doc.meta, doc.body, doc.body_line)
+        texts[key] = TextDocument(
+            source, str(title) if title else "", doc.meta, doc.body, doc.body_line
+        )
     return texts, problems
 
 
@@ -125,7 +129,9 @@ def _with_base_url(config: SiteConfig, base_url: str | None) -> SiteConfig:
     return replace(config, base_url=base_url.rstrip("/") + "/")
 
 
-def load_site(root: Path, options: BuildOptions, timer: _Timer) -> tuple[Site | None, list[Problem]]:
+def load_site(
+    root: Path, options: BuildOptions, timer: _Timer
+) -> tuple[Site | None, list[Problem]]:
     """Everything up to the site model; no output is touched."""
     with timer.stage("config"):
         config, problems = load_config(root)
@@ -156,7 +162,9 @@ def load_site(root: Path, options: BuildOptions, timer: _Timer) -> tuple[Site | 
         problems.extend(check_references(pages, published, rendered, publish))
         claims = generated_urls(config)
         for page in published:
-            claims.append((page.url, page.source, page.line_of("slug") if "slug" in page.meta else 1))
+            claims.append(
+                (page.url, page.source, page.line_of("slug") if "slug" in page.meta else 1)
+            )
             claims.extend((alias, page.source, page.line_of("aliases")) for alias in page.aliases)
         problems.extend(check_unique_urls(claims))
     if errors_only(problems):
@@ -205,7 +213,9 @@ def _write_feeds(site: Site, writer) -> int:
             feed_url = f"{term.url}feed.xml"
             pages = site.page_list(term.pages)
             title = f"{config.title}: {term.name}"
-            writer.write(output_path(feed_url), feeds.atom_feed(site, title, feed_url, term.url, pages))
+            writer.write(
+                output_path(feed_url), feeds.atom_feed(site, title, feed_url, term.url, pages)
+            )
             count += 1
     events = config.section_of_kind("events")
     if events:
@@ -214,7 +224,9 @@ def _write_feeds(site: Site, writer) -> int:
         count += 1
         for source in site.upcoming + site.past:
             page = site.pages[source]
-            writer.write(output_path(page.url + "event.ics"), feeds.calendar_file(site, page.title, [page]))
+            writer.write(
+                output_path(page.url + "event.ics"), feeds.calendar_file(site, page.title, [page])
+            )
             count += 1
     stamped = [("/", None)] + [
         (p.url, (p.updated or p.date).at if (p.updated or p.date) else None)
@@ -230,7 +242,9 @@ def _copy_assets(root: Path, site: Site, writer) -> int:
     static = root / STATIC_DIR
     if static.is_dir():
         for path in sorted(static.rglob("*")):
-            if path.is_file() and not any(part.startswith(".") for part in path.relative_to(static).parts):
+            if path.is_file() and not any(
+                part.startswith(".") for part in path.relative_to(static).parts
+            ):
                 writer.copy(path, path.relative_to(static).as_posix())
                 count += 1
     for source, target in site.assets:
@@ -239,7 +253,9 @@ def _copy_assets(root: Path, site: Site, writer) -> int:
     for page in site.pages.values():
         bundle_dir = page.source.rsplit("/", 1)[0] + "/"
         for asset in page.bundle_assets:
-            writer.copy(root / asset, output_path(page.url)[: -len("index.html")] + asset[len(bundle_dir) :])
+            writer.copy(
+                root / asset, output_path(page.url)[: -len("index.html")] + asset[len(bundle_dir) :]
+            )
             count += 1
     return count
 

@@ -30,10 +30,16 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     def common(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--source", type=Path, default=Path("."), help="map met site.yaml (standaard: hier)")
+        sub.add_argument(
+            "--source", type=Path, default=Path("."), help="map met site.yaml (standaard: hier)"
+        )
         sub.add_argument("--drafts", action="store_true", help="ook concepten (draft: true)")
-        sub.add_argument("--future", action="store_true", help="ook pagina's met een datum in de toekomst")
-        sub.add_argument("--now", type=_moment, help="doe alsof het nu dit moment is (ISO), voor tests")
+        sub.add_argument(
+            "--future", action="store_true", help="ook pagina's met een datum in de toekomst"
+        )
+        sub.add_argument(
+            "--now", type=_moment, help="doe alsof het nu dit moment is (ISO), voor tests"
+        )
         sub.add_argument("--base-url", help="vervang base_url uit site.yaml")
         sub.add_argument("--timings", action="store_true", help="toon de tijd per stap")
 
@@ -95,7 +101,11 @@ def _run_new(args: argparse.Namespace) -> int:
     path, problem = create_page(args.source.resolve(), args.section, args.title, date.today())
     if problem:
         report([problem])
-        return EXIT_USAGE if problem.line == 0 and "bestaat al" not in problem.message else EXIT_CONTENT
+        return (
+            EXIT_USAGE
+            if problem.line == 0 and "bestaat al" not in problem.message
+            else EXIT_CONTENT
+        )
     print(f"aangemaakt: {path}")
     return EXIT_OK
 

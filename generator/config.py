@@ -121,7 +121,9 @@ def _validate(loaded: LoadedYaml, fingerprint: str) -> tuple[SiteConfig | None, 
     per_page = loaded.data.get("per_page", 20)
     if not isinstance(per_page, int) or isinstance(per_page, bool) or per_page < 1:
         problems.append(
-            Problem(CONFIG_FILE, loaded.line_of("per_page"), "'per_page' moet een getal vanaf 1 zijn")
+            Problem(
+                CONFIG_FILE, loaded.line_of("per_page"), "'per_page' moet een getal vanaf 1 zijn"
+            )
         )
         per_page = 20
     if problems:
@@ -146,7 +148,9 @@ def _sections(loaded: LoadedYaml, problems: list[Problem]) -> dict[str, SectionC
     raw = loaded.data.get("sections") or {}
     line = loaded.line_of("sections", default=1)
     if not isinstance(raw, dict):
-        problems.append(Problem(CONFIG_FILE, line, "'sections' moet een lijst 'naam: {title: ...}' zijn"))
+        problems.append(
+            Problem(CONFIG_FILE, line, "'sections' moet een lijst 'naam: {title: ...}' zijn")
+        )
         return {}
     sections: dict[str, SectionConfig] = {}
     for name, spec in raw.items():
@@ -171,7 +175,9 @@ def _sections(loaded: LoadedYaml, problems: list[Problem]) -> dict[str, SectionC
         required = spec.get("required", [])
         if not isinstance(required, list) or not all(isinstance(k, str) for k in required):
             problems.append(
-                Problem(CONFIG_FILE, here, f"'required' van sectie '{name}' moet een lijst namen zijn")
+                Problem(
+                    CONFIG_FILE, here, f"'required' van sectie '{name}' moet een lijst namen zijn"
+                )
             )
             continue
         title = spec.get("title", str(name).capitalize())
@@ -180,7 +186,9 @@ def _sections(loaded: LoadedYaml, problems: list[Problem]) -> dict[str, SectionC
         of_kind = [s.name for s in sections.values() if s.kind == kind]
         if len(of_kind) > 1:
             problems.append(
-                Problem(CONFIG_FILE, line, f"er mag één sectie met kind '{kind}' zijn, niet {of_kind}")
+                Problem(
+                    CONFIG_FILE, line, f"er mag één sectie met kind '{kind}' zijn, niet {of_kind}"
+                )
             )
     return sections
 
@@ -198,7 +206,9 @@ def _taxonomies(
         here = loaded.line_of("taxonomies", str(key), default=line)
         spec = spec if spec is not None else {}
         if not isinstance(spec, dict):
-            problems.append(Problem(CONFIG_FILE, here, f"taxonomie '{key}' moet '{{path: ...}}' zijn"))
+            problems.append(
+                Problem(CONFIG_FILE, here, f"taxonomie '{key}' moet '{{path: ...}}' zijn")
+            )
             continue
         path = str(spec.get("path", key)).strip("/")
         if path in sections or path in RESERVED_PATHS or "/" in path or not path:

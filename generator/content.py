@@ -94,7 +94,9 @@ def _discover_dir(
     if taxonomy is not None:
         for entry in _entries(path, real_content, found):
             if entry.is_file() and entry.name.endswith(".md"):
-                found.term_texts[(taxonomy.key, entry.name[:-3])] = f"{CONTENT_DIR}/{name}/{entry.name}"
+                found.term_texts[(taxonomy.key, entry.name[:-3])] = (
+                    f"{CONTENT_DIR}/{name}/{entry.name}"
+                )
         return
     if name not in config.sections:
         known = ", ".join(sorted(config.sections)) or "geen"

@@ -104,16 +104,22 @@ def _event(site: Site, page: Page) -> Event:
     host = site.config.base_url.split("://", 1)[-1].split("/", 1)[0]
     event.add("uid", f"{slugify(page.section or '')}-{page.slug}@{host}")
     event.add("summary", page.title)
-    event.add("dtstart", info.start.at.astimezone(zone) if info.start.has_time else info.start.at.date())
+    event.add(
+        "dtstart", info.start.at.astimezone(zone) if info.start.has_time else info.start.at.date()
+    )
     if info.end:
-        event.add("dtend", info.end.at.astimezone(zone) if info.end.has_time else info.end.at.date())
+        event.add(
+            "dtend", info.end.at.astimezone(zone) if info.end.has_time else info.end.at.date()
+        )
     stamp = _updated(page) or info.start.at
     event.add("dtstamp", stamp.astimezone(UTC))
     if info.location:
         event.add("location", info.location)
     event.add("url", url)
     summary = page.summary or site.rendered[page.source].first_paragraph
-    description = "\n\n".join(x for x in (summary, info.registration and f"Aanmelden: {info.registration}") if x)
+    description = "\n\n".join(
+        x for x in (summary, info.registration and f"Aanmelden: {info.registration}") if x
+    )
     if description:
         event.add("description", description)
     return event

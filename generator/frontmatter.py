@@ -53,9 +53,7 @@ def parse_document(text: str, path: str) -> SourceDocument:
             "front matter ontbreekt: begin het bestand met een regel '---', "
             "dan 'title: ...' en sluit af met '---'",
         )
-    closing = next(
-        (i for i in range(1, len(lines)) if lines[i].rstrip() in (FENCE, "...")), None
-    )
+    closing = next((i for i in range(1, len(lines)) if lines[i].rstrip() in (FENCE, "...")), None)
     if closing is None:
         return _failed(
             path,

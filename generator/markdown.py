@@ -56,9 +56,7 @@ def _parser() -> MarkdownIt:
     return md
 
 
-def render_markdown(
-    text: str, source: str, first_line: int, urls: dict[str, str]
-) -> Rendered:
+def render_markdown(text: str, source: str, first_line: int, urls: dict[str, str]) -> Rendered:
     """Render `text` (which starts at `first_line` of `source`).
 
     `urls` maps source paths ('content/projecten/parana.md') to page URLs;
@@ -77,7 +75,9 @@ def render_markdown(
             line = first_line + token.map[0]
         if token.type == "heading_open":
             inline = tokens[index + 1]
-            headings.append(Heading(int(token.tag[1]), str(token.attrs.get("id", "")), inline.content))
+            headings.append(
+                Heading(int(token.tag[1]), str(token.attrs.get("id", "")), inline.content)
+            )
         elif token.type == "paragraph_open" and not first_paragraph:
             first_paragraph = _plain_text(tokens[index + 1])
         if token.type == "inline" and token.children:

@@ -32,7 +32,9 @@ def page_text(title: str, today: date, kind: str, required: tuple[str, ...]) -> 
     return "\n".join(lines)
 
 
-def create_page(root: Path, section: str, title: str, today: date) -> tuple[Path | None, Problem | None]:
+def create_page(
+    root: Path, section: str, title: str, today: date
+) -> tuple[Path | None, Problem | None]:
     config, problems = load_config(root)
     if config is None:
         return None, problems[0]
@@ -41,7 +43,9 @@ def create_page(root: Path, section: str, title: str, today: date) -> tuple[Path
         return None, Problem("site.yaml", 0, f"onbekende sectie '{section}'; kies uit: {known}")
     slug = slugify(title)
     if not slug:
-        return None, Problem("site.yaml", 0, f"uit de titel '{title}' valt geen bestandsnaam te maken")
+        return None, Problem(
+            "site.yaml", 0, f"uit de titel '{title}' valt geen bestandsnaam te maken"
+        )
     spec = config.sections[section]
     target = root / CONTENT_DIR / section / f"{slug}.md"
     if target.exists() or (root / CONTENT_DIR / section / slug / "index.md").exists():

@@ -78,7 +78,9 @@ def _listing(
 def _section_lists(site: Site, name: str) -> Iterator[RenderJob]:
     section = site.config.sections[name]
     intro = site.intros.get(name)
-    templates = ("authors.html",) if section.kind == "authors" else (f"{name}_list.html", "section.html")
+    templates = (
+        ("authors.html",) if section.kind == "authors" else (f"{name}_list.html", "section.html")
+    )
     items = site.page_list(site.sections[name])
     if section.kind == "authors":
         items.sort(key=lambda p: p.title.casefold())
@@ -121,7 +123,9 @@ def _content_page(site: Site, page: Page) -> Iterator[RenderJob]:
     )
     context = {"page": page, "content": Markup(site.rendered[page.source].html)}
     if page.kind != "author":
-        yield RenderJob(page.url, templates, {**context, "pager": None, "items": []}, (page.source,))
+        yield RenderJob(
+            page.url, templates, {**context, "pager": None, "items": []}, (page.source,)
+        )
         return
     written = site.page_list(site.by_author.get(page.slug, ()))
     for job in _listing(site, page.url, written, templates, context):

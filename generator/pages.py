@@ -51,7 +51,10 @@ class _Checker:
                 )
             return ""
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.fail((key,), f"'{key}' moet tekst zijn, geen lijst of sleutels; bijvoorbeeld {key}: Mijn titel")
+            self.fail(
+                (key,),
+                f"'{key}' moet tekst zijn, geen lijst of sleutels; bijvoorbeeld {key}: Mijn titel",
+            )
             return ""
         text = str(value).strip()
         if required and not text:
@@ -71,7 +74,9 @@ class _Checker:
             return ()
         return tuple(str(v).strip() for v in value if str(v).strip())
 
-    def moment(self, key: str, value: object = None, keys: tuple[str, ...] | None = None) -> Moment | None:
+    def moment(
+        self, key: str, value: object = None, keys: tuple[str, ...] | None = None
+    ) -> Moment | None:
         value = self.doc.meta.get(key) if value is None else value
         if value is None:
             return None
@@ -88,7 +93,9 @@ class _Checker:
         return value
 
 
-def build_page(src: PageSource, doc: SourceDocument, config: SiteConfig) -> tuple[Page | None, list[Problem]]:
+def build_page(
+    src: PageSource, doc: SourceDocument, config: SiteConfig
+) -> tuple[Page | None, list[Problem]]:
     check = _Checker(doc, config.zone)
     section = config.sections.get(src.section) if src.section else None
     kind = KIND_OF_SECTION[section.kind] if section else "plain"
@@ -153,7 +160,9 @@ def _slug(check: _Checker, src: PageSource) -> str:
     if not given:
         slug = slugify(src.name)
         if not slug:
-            check.fail((), f"uit de bestandsnaam '{src.name}' valt geen adres te maken; geef een 'slug'")
+            check.fail(
+                (), f"uit de bestandsnaam '{src.name}' valt geen adres te maken; geef een 'slug'"
+            )
         return slug
     if given != slugify(given):
         check.fail(
@@ -169,7 +178,10 @@ def _aliases(check: _Checker) -> tuple[str, ...]:
     for alias in check.text_list("aliases"):
         normal = normalise_alias(alias)
         if normal is None:
-            check.fail(("aliases",), f"'{alias}' is geen bruikbaar oud adres; schrijf een pad als /oud/adres/")
+            check.fail(
+                ("aliases",),
+                f"'{alias}' is geen bruikbaar oud adres; schrijf een pad als /oud/adres/",
+            )
         else:
             aliases.append(normal)
     return tuple(aliases)
@@ -187,7 +199,9 @@ def _terms(check: _Checker, config: SiteConfig) -> tuple[tuple[str, tuple[str, .
         if not isinstance(value, list) or not all(
             isinstance(v, str | int | float) and not isinstance(v, bool) for v in value
         ):
-            check.fail(keys, f"'{key}' moet tekst of een lijst van teksten zijn, zoals {key}: [een, twee]")
+            check.fail(
+                keys, f"'{key}' moet tekst of een lijst van teksten zijn, zoals {key}: [een, twee]"
+            )
             continue
         values = tuple(str(v).strip() for v in value if str(v).strip() and slugify(str(v)))
         if values:

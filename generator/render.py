@@ -79,7 +79,9 @@ def template_problem(error: Exception, root: Path) -> Problem:
     templates = str((root / TEMPLATES_DIR).resolve())
     if isinstance(error, jinja2.TemplateSyntaxError):
         name = error.filename or error.name or "?"
-        return Problem(_relative(name, root), error.lineno or 0, f"fout in template: {error.message}")
+        return Problem(
+            _relative(name, root), error.lineno or 0, f"fout in template: {error.message}"
+        )
     line, name = 0, "templates"
     tb = error.__traceback__
     while tb is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import sys
@@ -26,8 +27,6 @@ def serve(root: Path, host: str, port: int, now: datetime | None = None) -> int:
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
     with http.server.ThreadingHTTPServer((host, port), handler) as server:
         print(f"Kennisbank draait op http://{host}:{port}/ (Ctrl-C om te stoppen)")
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
-        except KeyboardInterrupt:
-            pass
     return 0

@@ -98,7 +98,10 @@ def assemble(
 
 
 def check_references(
-    all_pages: list[Page], published: list[Page], rendered: dict[str, Rendered], options: PublishOptions
+    all_pages: list[Page],
+    published: list[Page],
+    rendered: dict[str, Rendered],
+    options: PublishOptions,
 ) -> list[Problem]:
     """Authors that exist, links that resolve to something published."""
     problems: list[Problem] = []
@@ -132,7 +135,11 @@ def check_references(
         for link in body.links:
             target = by_source.get(link.target)
             if target is not None and link.target not in published_sources:
-                reason = "een concept (draft)" if target.draft else "nog niet gepubliceerd (datum in de toekomst)"
+                reason = (
+                    "een concept (draft)"
+                    if target.draft
+                    else "nog niet gepubliceerd (datum in de toekomst)"
+                )
                 problems.append(
                     Problem(
                         page.source,

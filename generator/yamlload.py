@@ -78,7 +78,9 @@ def _error_line(error: yaml.MarkedYAMLError) -> int:
     return mark.line if mark is not None else 0
 
 
-def load_mapping(text: str, path: str, first_line: int = 1, what: str = "front matter") -> LoadedYaml:
+def load_mapping(
+    text: str, path: str, first_line: int = 1, what: str = "front matter"
+) -> LoadedYaml:
     """Parse `text` (which starts at `first_line` of `path`) as a YAML mapping."""
     result = LoadedYaml(data={})
     loader = _Loader(text)
@@ -102,7 +104,16 @@ def load_mapping(text: str, path: str, first_line: int = 1, what: str = "front m
             return result
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
-        result.problems.append(Problem(path, first_line + _error_line(error), _explain(error)))
+        line = _error_line(error)
+        message = _explain(error)
+        source_lines = text.split("\n")
+        if (
+            line < len(source_lines)
+            and "\t"
+            in source_lines[line][: len(source_lines[line]) - len(source_lines[line].lstrip())]
+        ):
+            message = "ongeldige YAML: er staat een tab in de inspringing; gebruik spaties"
+        result.problems.append(Problem(path, first_line + line, message))
         return result
     except (ValueError, TypeError, RecursionError) as error:
         result.problems.append(Problem(path, first_line, f"ongeldige YAML: {error}"))
