@@ -52,6 +52,7 @@ class BuildResult:
     pages: int = 0
     files: int = 0
     written: int = 0
+    changed: set[str] = field(default_factory=set)  # output paths added, changed or removed
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -288,6 +289,7 @@ def build(root: Path, out: Path | None, options: BuildOptions) -> BuildResult:
     result.pages = len(site.pages)
     result.files = files
     result.written = writer.written
+    result.changed = set(writer.changed)
     result.timings = timer.timings
     result.seconds = time.perf_counter() - started
     return result

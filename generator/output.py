@@ -61,6 +61,8 @@ class StagedOutput:
         self.stage = self.out.parent / f".{self.out.name}{STAGING_MARK}{os.getpid()}"
         self.written = 0  # files whose bytes changed
         self.kept = 0  # files linked unchanged from the previous output
+        self.produced: set[str] = set()  # every output path of this build
+        self.changed: set[str] = set()  # paths added, changed or removed vs. the previous output
 
     def begin(self) -> None:
         self.out.parent.mkdir(parents=True, exist_ok=True)
@@ -79,6 +81,7 @@ class StagedOutput:
                     shutil.rmtree(entry, ignore_errors=True)
 
     def _target(self, rel: str) -> Path:
+        self.produced.add(rel)
         path = self.stage / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
@@ -102,6 +105,7 @@ class StagedOutput:
             return
         target.write_bytes(data)
         self.written += 1
+        self.changed.add(rel)
 
     def copy(self, source: Path, rel: str) -> None:
         target = self._target(rel)
@@ -115,9 +119,19 @@ class StagedOutput:
             return
         shutil.copyfile(source, target)
         self.written += 1
+        self.changed.add(rel)
+
+    def _note_removed(self) -> None:
+        for directory, _dirs, files in os.walk(self.out):
+            base = Path(directory).relative_to(self.out).as_posix()
+            for name in files:
+                rel = name if base == "." else f"{base}/{name}"
+                if rel not in self.produced:
+                    self.changed.add(rel)
 
     def commit(self) -> None:
         if self.out.exists():
+            self._note_removed()
             if exchange(self.stage, self.out):
                 shutil.rmtree(self.stage, ignore_errors=True)
                 return
@@ -137,6 +151,7 @@ class DiscardOutput:
 
     written = 0
     kept = 0
+    changed: set[str] = set()
 
     def begin(self) -> None:
         pass
