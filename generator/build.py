@@ -173,6 +173,7 @@ def load_site(
     with timer.stage("model"):
         site = assemble(config, published, rendered, now, intros, term_texts)
         site.assets = found.assets
+        site.preview = options.mark_unpublished
     return site, problems
 
 
