@@ -107,7 +107,7 @@ class Preview:
             _say(note)
         self.loop.start()
         self._serving = threading.Thread(
-            target=self.server.serve_forever, name="preview-http", daemon=True
+            target=self.server.serve_forever, args=(0.1,), name="preview-http", daemon=True
         )
         self._serving.start()
         return first
