@@ -98,6 +98,7 @@ NOT_FOUND = (
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True  # request threads never keep the process alive
     allow_reuse_address = True
+    request_queue_size = 64  # a page and its assets arrive together
     wait_timeout = 30.0  # longest a request waits for a running build
     keepalive = 10.0  # seconds between pings that reveal a vanished event listener
 

@@ -53,14 +53,15 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def _say(text: str) -> None:
-    print(text, flush=True)
+def _say(text: str, stream=None) -> None:
+    with contextlib.suppress(OSError):  # a closed terminal must not stop the preview
+        print(text, file=stream or sys.stdout, flush=True)
 
 
 def _report(result: Result, changed: set[str] | None, number: int) -> None:
     """One line per build on the terminal (tests count builds by it), then any problems."""
     for problem in result.problems:
-        print(problem.format(), file=sys.stderr, flush=True)
+        _say(problem.format(), sys.stderr)
     what = "alles" if changed is None else f"{len(changed)} bron(nen)"
     if result.ok:
         _say(
@@ -88,23 +89,26 @@ class Preview:
         self.loop = BuildLoop(rebuild_for(self.port), self._built, gate=gate)
         self.watcher = None
         self._serving: threading.Thread | None = None
+        self._last_seconds = 0.0
 
     @property
     def port(self) -> int:
         return self.server.server_address[1]
 
     def _status(self) -> dict:
-        return {"builds": self.loop.builds}
+        return {"builds": self.loop.builds, "last_build_seconds": self._last_seconds}
 
     def _built(self, result: Result, changed: set[str] | None) -> None:
+        self._last_seconds = result.seconds
         _report(result, changed, self.loop.builds)
         self.hub.record(result.changed, result.problems)
 
     def start(self, poll: bool) -> Result:
-        first = self.loop.build_now(None)
+        # Watching before the first build: a save made during it is built right after.
         self.watcher, note = start_watcher(self.root, self.loop.notify, poll)
         if note:
             _say(note)
+        first = self.loop.build_now(None)
         self.loop.start()
         self._serving = threading.Thread(
             target=self.server.serve_forever, args=(0.1,), name="preview-http", daemon=True
@@ -123,19 +127,21 @@ class Preview:
         self.server.server_close()
 
 
-def _stop_on_sigterm() -> None:
-    """SIGTERM ends the preview like Ctrl-C does (process managers, test harnesses)."""
+def _stop_on_signals() -> None:
+    """Ctrl-C and SIGTERM end the preview cleanly, even when started from a background
+    job (which inherits an ignored SIGINT) or a process manager."""
 
     def handler(signum, frame):
         raise KeyboardInterrupt
 
     with contextlib.suppress(ValueError):  # not in the main thread
         signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def serve(root: Path, host: str, port: int, now: datetime | None = None, poll: bool = False) -> int:
     out = root / PREVIEW_DIR
-    _stop_on_sigterm()
+    _stop_on_signals()
     preview = None
     try:
         try:
@@ -147,10 +153,10 @@ def serve(root: Path, host: str, port: int, now: datetime | None = None, poll: b
                 lambda real_port: make_rebuild(root, out, preview_options(host, real_port, now)),
             )
         except OSError as error:
-            print(
+            _say(
                 f"kan niet luisteren op {host}:{port} ({error.strerror}); "
                 "kies een andere poort met --port",
-                file=sys.stderr,
+                sys.stderr,
             )
             return EXIT_USAGE
         first = preview.start(poll)
