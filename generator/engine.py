@@ -167,6 +167,7 @@ class SiteBuilder:
             }
             site = assemble(config, published, rendered, publish.now, intros, term_texts)
             site.assets = found.assets
+            site.preview = self.options.mark_unpublished
         return site
 
     def _writer(self, state: cache.CacheState):

@@ -43,6 +43,7 @@ class Site:
     term_texts: dict[tuple[str, str], TextDocument] = field(default_factory=dict)
     backlinks: dict[str, tuple[str, ...]] = field(default_factory=dict)
     assets: list[tuple[str, str]] = field(default_factory=list)  # (source, output path)
+    preview: bool = False  # mark drafts and future pages (BuildOptions.mark_unpublished)
 
     def page_list(self, sources: tuple[str, ...] | list[str]) -> list[Page]:
         return [self.pages[s] for s in sources if s in self.pages]
