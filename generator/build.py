@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -44,6 +44,8 @@ class BuildOptions:
     future: bool = False
     base_url: str | None = None
     mark_unpublished: bool = False  # the preview marks drafts and future pages
+    strict: bool = False  # warnings count as errors
+    external: bool = False  # also check links to other sites (slow: network)
 
 
 @dataclass(slots=True)
@@ -125,8 +127,6 @@ def _load_texts(root: Path, sources: dict) -> tuple[dict, list[Problem]]:
 def _with_base_url(config: SiteConfig, base_url: str | None) -> SiteConfig:
     if not base_url:
         return config
-    from dataclasses import replace
-
     return replace(config, base_url=base_url.rstrip("/") + "/")
 
 
@@ -168,6 +168,8 @@ def load_site(
             )
             claims.extend((alias, page.source, page.line_of("aliases")) for alias in page.aliases)
         problems.extend(check_unique_urls(claims))
+    if options.strict:
+        problems = [replace(p, severity="error") for p in problems]
     if errors_only(problems):
         return None, problems
     with timer.stage("model"):
