@@ -15,7 +15,10 @@ from generator import feeds
 from generator.config import SiteConfig, load_config
 from generator.content import Discovery, discover
 from generator.errors import Problem, errors_only
+from generator.external import check_external
 from generator.frontmatter import normalise_text, parse_document
+from generator.keycheck import unknown_keys
+from generator.linkcheck import check_links
 from generator.markdown import Rendered, render_markdown
 from generator.model import Page, TextDocument
 from generator.output import DiscardOutput, StagedOutput
@@ -33,6 +36,7 @@ from generator.site import (
 )
 from generator.urls import output_path
 from generator.views import SiteView
+from generator.vocabulary import govern
 
 STATIC_DIR = "static"
 
@@ -148,6 +152,8 @@ def load_site(
     with timer.stage("front matter"):
         pages, page_problems = _load_pages(root, config, found)
         problems.extend(page_problems)
+        pages, vocabulary_problems = govern(pages, config)
+        problems.extend(vocabulary_problems + unknown_keys(pages, config))
         intros, text_problems = _load_texts(root, found.intros)
         term_texts, term_problems = _load_texts(root, found.term_texts)
         problems.extend(text_problems + term_problems)
@@ -161,6 +167,9 @@ def load_site(
             rendered[text.source] = render_markdown(text.body, text.source, text.body_line, urls)
     with timer.stage("checks"):
         problems.extend(check_references(pages, published, rendered, publish))
+        problems.extend(check_links(root, published, rendered))
+        if options.external:
+            problems.extend(check_external(root, published, rendered))
         claims = generated_urls(config)
         for page in published:
             claims.append(

@@ -223,11 +223,53 @@ CATALOG: dict[str, tuple[str, str]] = {
         "or record it with 'synonyms' in site.yaml",
     ),
     # site.yaml
+    "config-values": (
+        "'values' van taxonomie '{key}' moet een lijst van termen zijn; "
+        "bijvoorbeeld values: [wonen, zorg]",
+        "'values' of taxonomy '{key}' must be a list of terms; for example values: [housing, care]",
+    ),
+    "config-synonyms": (
+        "'synonyms' van taxonomie '{key}' moet de vorm 'hoofdterm: [synoniem, ...]' hebben; "
+        "bijvoorbeeld synonyms: {{daklozen: [dak- en thuislozen]}}",
+        "'synonyms' of taxonomy '{key}' must have the form 'main term: [synonym, ...]'; "
+        "for example synonyms: {{homeless: [rough sleepers]}}",
+    ),
+    "config-synonym-not-in-values": (
+        "de hoofdterm '{main}' staat niet in 'values' van '{key}'; "
+        "voeg hem toe aan 'values' of kies een hoofdterm uit die lijst",
+        "the main term '{main}' is not in the 'values' of '{key}'; "
+        "add it to 'values' or choose a main term from that list",
+    ),
+    "config-synonym-is-main": (
+        "'{synonym}' staat als synoniem onder '{main}', maar is zelf een hoofdterm; "
+        "kies: synoniem of hoofdterm",
+        "'{synonym}' is listed as a synonym of '{main}', but is a main term itself; "
+        "choose: synonym or main term",
+    ),
+    "config-synonym-twice": (
+        "'{synonym}' staat als synoniem onder '{main}' en onder '{other}'; "
+        "houd het bij één hoofdterm",
+        "'{synonym}' is listed as a synonym of both '{main}' and '{other}'; "
+        "keep it under one main term",
+    ),
     "unknown-timezone": (
         "onbekende tijdzone '{zone}'; gebruik een naam als Europe/Amsterdam",
         "unknown time zone '{zone}'; use a name such as Europe/Amsterdam",
     ),
     "template": ("fout in template: {detail}", "template error: {detail}"),
+}
+
+# Which value of a message the caret goes under, where the last quoted word is not it.
+SPOT: dict[str, str] = {
+    "near-duplicate": "value",
+    "closed-value": "value",
+    "closed-value-suggest": "value",
+    "bad-date": "value",
+    "unknown-key": "key",
+    "duplicate-key": "key",
+    "not-text": "key",
+    "not-text-list": "key",
+    "bad-terms": "key",
 }
 
 # Words of the report itself.
@@ -270,12 +312,16 @@ def recognise(message: str) -> tuple[str, dict[str, str]]:
     return "other", {}
 
 
-def translate(message: str, language: str) -> tuple[str, str]:
-    """(code, message in `language`): English when asked and known, else as written."""
+def translate(message: str, language: str) -> tuple[str, str, str | None]:
+    """(code, message in `language`, the word to underline or None).
+
+    English when asked and the message is known; otherwise as written.
+    """
     code, values = recognise(message)
+    spot = values.get(SPOT.get(code, ""))
     if code != "other" and language.startswith("en"):
-        return code, CATALOG[code][1].format(**values)
-    return code, message
+        return code, CATALOG[code][1].format(**values), spot
+    return code, message, spot
 
 
 def word(key: str, language: str, **values: object) -> str:

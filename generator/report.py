@@ -86,18 +86,25 @@ class _Sources:
         return lines[number - 1]
 
 
-def _spot(problem: Problem, line: str, message: str) -> tuple[int, int]:
-    """(column, width) to underline: the given column, else the last quoted word found on the line.
+def _find(line: str, word: str) -> int:
+    """0-based position of `word` as a whole token on `line` ('woning' not in 'woningen'), or -1."""
+    whole = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", line)
+    return whole.start() if whole else line.find(word)
 
-    Messages quote what is wrong ('2019-13-45', 'jan', 'b.md'); the last such word
-    that appears on the line is nearly always the spot an editor must change.
+
+def _spot(problem: Problem, line: str, head: str, spot: str | None) -> tuple[int, int]:
+    """(column, width) to underline.
+
+    The given column first; then the word the catalogue names; then the last
+    quoted word of the problem that stands on the line: messages quote what is
+    wrong ('2019-13-45', 'jan', 'b.md'), nearly always the spot to change.
     """
     if problem.column:
         rest = line[problem.column - 1 :]
         token = re.match(r"[^\s,\]\}]+", rest)
         return problem.column, len(token.group(0)) if token else 1
-    for quoted in reversed(_QUOTED.findall(message)):
-        found = line.find(quoted)
+    for quoted in [spot] if spot else reversed(_QUOTED.findall(head)):
+        found = _find(line, quoted)
         if found >= 0:
             return found + 1, len(quoted)
     stripped = line.lstrip()
@@ -117,7 +124,7 @@ def entries(problems: list[Problem], root: Path | None, language: str) -> list[E
     sources = _Sources(root)
     result = []
     for problem in sorted(problems, key=Problem.sort_key):
-        code, message = translate(problem.message, language)
+        code, message, spot = translate(problem.message, language)
         head, _, help_ = message.partition("; ")
         line = sources.line(problem.path, problem.line)
         if line is not None and line.rstrip() in ("---", "...") and not problem.column:
@@ -125,7 +132,7 @@ def entries(problems: list[Problem], root: Path | None, language: str) -> list[E
         column, width = (problem.column, 1 if problem.column else 0)
         if line is not None:
             # Only the problem part: the help may quote a suggestion that is not on the line.
-            column, width = _spot(problem, line, problem.message.partition("; ")[0])
+            column, width = _spot(problem, line, problem.message.partition("; ")[0], spot)
         result.append(
             Entry(
                 problem.path,

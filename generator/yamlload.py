@@ -34,7 +34,7 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 @dataclass(slots=True)
 class LoadedYaml:
     data: dict
-    # (key,) or (key, subkey) -> 1-based line in the file
+    # (key,), (key, subkey), ... up to four deep -> 1-based line in the file
     lines: dict[tuple[str, ...], int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -165,7 +165,7 @@ def _check_structure(
                         )
                     )
                 keys_here[key] = line
-                if len(trail) < 2:
+                if len(trail) < 4:  # deep enough for site.yaml's taxonomies.tags.synonyms.x
                     lines[(*trail, key)] = line
                 stack.append((value_node, (*trail, key)))
         elif isinstance(node, yaml.SequenceNode):
