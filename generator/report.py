@@ -146,7 +146,8 @@ def entries(problems: list[Problem], root: Path | None, language: str) -> list[E
                 line,
             )
         )
-    return result
+    # Sorted again now that columns are known: two problems on one line, left to right.
+    return sorted(result, key=lambda e: (e.path, e.line, e.column, e.problem))
 
 
 def _paint(text: str, style: str, colour: bool) -> str:

@@ -70,12 +70,13 @@ def _explain(error: yaml.MarkedYAMLError) -> str:
     return f"ongeldige YAML: {problem}; controleer aanhalingstekens, dubbele punten en inspringing"
 
 
-def _error_line(error: yaml.MarkedYAMLError) -> int:
+def _error_mark(error: yaml.MarkedYAMLError) -> tuple[int, int]:
+    """(0-based line, 1-based column or 0) of the useful spot of a YAML error."""
     # For an unclosed quote the context (where the string began) is the useful spot.
     if error.context and "quoted scalar" in error.context and error.context_mark:
-        return error.context_mark.line
+        return error.context_mark.line, error.context_mark.column + 1
     mark = error.problem_mark or error.context_mark
-    return mark.line if mark is not None else 0
+    return (mark.line, mark.column + 1) if mark is not None else (0, 0)
 
 
 def load_mapping(
@@ -104,7 +105,7 @@ def load_mapping(
             return result
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
-        line = _error_line(error)
+        line, column = _error_mark(error)
         message = _explain(error)
         source_lines = text.split("\n")
         if (
@@ -113,7 +114,7 @@ def load_mapping(
             in source_lines[line][: len(source_lines[line]) - len(source_lines[line].lstrip())]
         ):
             message = "ongeldige YAML: er staat een tab in de inspringing; gebruik spaties"
-        result.problems.append(Problem(path, first_line + line, message))
+        result.problems.append(Problem(path, first_line + line, message, column=column))
         return result
     except (ValueError, TypeError, RecursionError) as error:
         result.problems.append(Problem(path, first_line, f"ongeldige YAML: {error}"))
