@@ -14,7 +14,7 @@ import pytest
 
 from generator.cli import _colour
 from generator.errors import Problem
-from generator.report import format_github, entries, render
+from generator.report import entries, format_github, render
 from tests.sitekit import DEFAULT_SITE_YAML, run, write_site
 
 GOLDEN = Path(__file__).parent / "golden"
