@@ -77,7 +77,11 @@ def _fold(page: Page, config: SiteConfig) -> Page:
     terms = []
     for key, values in page.terms:
         taxonomy = config.taxonomies.get(key)
-        mapping = {slugify(s): m for s, m in taxonomy.synonyms} if taxonomy else {}
+        mapping = {}
+        if taxonomy:
+            # A closed list also fixes the spelling: 'Wonen' is shown as the list writes it.
+            mapping = {slugify(v): v for v in taxonomy.values}
+            mapping.update({slugify(s): m for s, m in taxonomy.synonyms})
         new = tuple(mapping.get(slugify(v), v) for v in values)
         changed |= new != values
         terms.append((key, new))
