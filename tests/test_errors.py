@@ -20,11 +20,14 @@ title: Goed
 """
 
 
-_HEADER = re.compile(r"^(?P<path>.+?):(?P<line>\d+)(?::\d+)?: (?:fout|waarschuwing): (?P<msg>.*)$")
+_HEADER = re.compile(
+    r"^(?P<path>.+?)(?::(?P<line>\d+)(?::\d+)?)?: (?:fout|waarschuwing): (?P<msg>.*)$"
+)
 
 
 def reported(err: str) -> list[str]:
-    """The report as `path:line: problem; help` lines (the column and the quote left out).
+    """The report as `path:line: problem; help` lines (the column and the quote left out;
+    `path: ...` for a problem with the whole file).
 
     The report prints `path:line:col: fout: problem`, the quoted source, a caret,
     then `= help`; this puts problem and help back together so that each case
@@ -34,7 +37,8 @@ def reported(err: str) -> list[str]:
     for line in err.splitlines():
         header = _HEADER.match(line)
         if header:
-            found.append(f"{header['path']}:{header['line']}: {header['msg']}")
+            where = f"{header['path']}:{header['line']}" if header["line"] else header["path"]
+            found.append(f"{where}: {header['msg']}")
         elif found and line.lstrip().startswith("= "):
             found[-1] += "; " + line.lstrip()[2:]
     return found
