@@ -34,33 +34,41 @@ def known_keys(config: SiteConfig) -> set[str]:
     return known
 
 
+def nested_keys(config: SiteConfig) -> set[str]:
+    """Keys that may stand one level down (`project: {city: ...}`): taxonomies, required."""
+    nested = set(config.taxonomies)
+    for section in config.sections.values():
+        nested.update(section.required)
+    return nested
+
+
 def unknown_keys(pages: list[Page], config: SiteConfig) -> list[Problem]:
-    known = known_keys(config)
+    top, nested = known_keys(config), nested_keys(config)
+    guesses: dict[tuple[str, bool], str | None] = {}  # the same keys recur on every page
+
+    def guess(key: str, inner: bool) -> str | None:
+        if (key, inner) not in guesses:
+            known = nested if inner else top
+            guesses[(key, inner)] = None if key in known else closest_key(key, known)
+        return guesses[(key, inner)]
+
     problems = []
     for page in pages:
         for key, value in page.meta.items():
-            trail: tuple[str, ...] = (str(key),)
             if isinstance(value, dict):
                 # A container such as `project:` is the editor's own; its keys are checked.
-                for inner in value:
-                    problems.extend(_check(page, (*trail, str(inner)), known))
+                trails = [(str(key), str(inner)) for inner in value]
             else:
-                problems.extend(_check(page, trail, known))
+                trails = [(str(key),)]
+            for trail in trails:
+                found = guess(trail[-1], len(trail) > 1)
+                if found:
+                    problems.append(
+                        Problem(
+                            page.source,
+                            page.line_of(*trail),
+                            text("unknown-key", key=trail[-1], suggestion=found),
+                            severity="warning",
+                        )
+                    )
     return problems
-
-
-def _check(page: Page, trail: tuple[str, ...], known: set[str]) -> list[Problem]:
-    key = trail[-1]
-    if key in known:
-        return []
-    guess = closest_key(key, known)
-    if guess is None:
-        return []
-    return [
-        Problem(
-            page.source,
-            page.line_of(*trail),
-            text("unknown-key", key=key, suggestion=guess),
-            severity="warning",
-        )
-    ]

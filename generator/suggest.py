@@ -43,7 +43,10 @@ def closest_key(key: str, known: Iterable[str]) -> str | None:
     translated = DUTCH_KEYS.get(key.casefold())
     if translated in known and translated != key:
         return translated
-    return closest(key, known)
+    # A typo rarely hits the first letter; requiring it spares own keys such as
+    # 'organisation' that happen to look like 'registration'.
+    found = closest(key, known)
+    return found if found and found[0].casefold() == key[:1].casefold() else None
 
 
 def closest_path(target: str, sources: Iterable[str]) -> str | None:

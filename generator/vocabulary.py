@@ -36,7 +36,9 @@ def govern(pages: list[Page], config: SiteConfig) -> tuple[list[Page], list[Prob
     for taxonomy in config.taxonomies.values():
         if taxonomy.values:
             problems.extend(_closed_values(pages, taxonomy))
-    folded = [_fold(page, config) for page in pages]
+    mappings = _spellings(config)
+    has_tags = "tags" in config.taxonomies
+    folded = [_fold(page, mappings, has_tags) for page in pages] if mappings else pages
     for taxonomy in config.taxonomies.values():
         problems.extend(near_duplicates(folded, taxonomy))
     return folded, problems
@@ -71,23 +73,30 @@ def _closed_values(pages: list[Page], taxonomy: TaxonomyConfig) -> list[Problem]
     return problems
 
 
-def _fold(page: Page, config: SiteConfig) -> Page:
+def _spellings(config: SiteConfig) -> dict[str, dict[str, str]]:
+    """taxonomy key -> {slug: spelling to use}, from closed lists and synonyms."""
+    mappings = {}
+    for key, taxonomy in config.taxonomies.items():
+        # A closed list also fixes the spelling: 'Wonen' is shown as the list writes it.
+        mapping = {slugify(v): v for v in taxonomy.values}
+        mapping.update({slugify(s): m for s, m in taxonomy.synonyms})
+        if mapping:
+            mappings[key] = mapping
+    return mappings
+
+
+def _fold(page: Page, mappings: dict[str, dict[str, str]], has_tags: bool) -> Page:
     """The page with every synonym replaced by its main term (as site.yaml spells it)."""
     changed = False
     terms = []
     for key, values in page.terms:
-        taxonomy = config.taxonomies.get(key)
-        mapping = {}
-        if taxonomy:
-            # A closed list also fixes the spelling: 'Wonen' is shown as the list writes it.
-            mapping = {slugify(v): v for v in taxonomy.values}
-            mapping.update({slugify(s): m for s, m in taxonomy.synonyms})
-        new = tuple(mapping.get(slugify(v), v) for v in values)
+        mapping = mappings.get(key)
+        new = tuple(mapping.get(slugify(v), v) for v in values) if mapping else values
         changed |= new != values
         terms.append((key, new))
     if not changed:
         return page
-    tags = dict(terms).get("tags", page.tags) if "tags" in config.taxonomies else page.tags
+    tags = dict(terms).get("tags", page.tags) if has_tags else page.tags
     return replace(page, terms=tuple(terms), tags=tags)
 
 
@@ -114,7 +123,8 @@ def near_duplicates(pages: list[Page], taxonomy: TaxonomyConfig) -> list[Problem
                 continue
             for value in values:
                 uses[value] += 1
-                first.setdefault(value, (page.source, _line(page, key)))
+                if value not in first:
+                    first[value] = (page.source, _line(page, key))
     groups: dict[str, list[str]] = defaultdict(list)
     for value in uses:
         groups[loose_key(value)].append(value)
