@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -113,6 +113,20 @@ def _spot(problem: Problem, line: str, head: str, spot: str | None) -> tuple[int
     return 0, 0
 
 
+def _follow_block_list(problem: Problem, sources: _Sources, spot: str) -> Problem:
+    """`tags:` with the values on the lines below ('  - woning'): point at the value's line."""
+    number = problem.line + 1
+    while (below := sources.line(problem.path, number)) is not None and below[:1] in (
+        " ",
+        "\t",
+        "-",
+    ):
+        if _find(below, spot) >= 0:
+            return replace(problem, line=number)
+        number += 1
+    return problem
+
+
 def _display(line: str, column: int) -> tuple[str, int]:
     """Expand tabs so that the caret lines up; the column becomes a display column."""
     if not column:
@@ -127,6 +141,9 @@ def entries(problems: list[Problem], root: Path | None, language: str) -> list[E
         code, message, spot = translate(problem.message, language)
         head, _, help_ = message.partition("; ")
         line = sources.line(problem.path, problem.line)
+        if line is not None and spot and not problem.column and _find(line, spot) < 0:
+            problem = _follow_block_list(problem, sources, spot)
+            line = sources.line(problem.path, problem.line)
         if line is not None and line.rstrip() in ("---", "...") and not problem.column:
             line = None  # a fence says nothing: the key is missing, not wrong
         column, width = (problem.column, 1 if problem.column else 0)

@@ -168,3 +168,23 @@ def test_bad_vocabulary_in_site_yaml_names_its_line(tmp_path, capsys):
         "site.yaml:17: 'synonyms' van taxonomie 'city' moet de vorm 'hoofdterm: [synoniem, ...]' "
         "hebben; bijvoorbeeld synonyms: {daklozen: [dak- en thuislozen]}",
     ]
+
+
+def test_a_value_in_a_block_list_is_reported_on_its_own_line(tmp_path, capsys):
+    write_site(
+        tmp_path,
+        _site_yaml("  tags:\n    values: [wonen, zorg]\n")
+        + """
+-- content/artikelen/a.md --
+---
+title: A
+tags:
+  - wonen
+  - zorgen
+---
+""",
+    )
+    result = build_site(capsys, tmp_path)
+    assert result.code == 1
+    assert "content/artikelen/a.md:5:5: fout: 'zorgen' staat niet in de vaste lijst" in result.err
+    assert "5 |   - zorgen\n  |     ^^^^^^" in result.err
