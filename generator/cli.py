@@ -134,9 +134,10 @@ def _run_build(args: argparse.Namespace, check_only: bool) -> int:
 
 
 def _run_new(args: argparse.Namespace) -> int:
-    path, problem = create_page(args.source.resolve(), args.section, args.title, date.today())
+    root = args.source.resolve()
+    path, problem = create_page(root, args.section, args.title, date.today())
     if problem:
-        report([problem])
+        report([problem], root, "text", site_language(root))
         return (
             EXIT_USAGE
             if problem.line == 0 and "bestaat al" not in problem.message

@@ -49,6 +49,23 @@ CATALOG: dict[str, tuple[str, str]] = {
         "ongeldige YAML: er staat een tab in de inspringing; gebruik spaties",
         "invalid YAML: there is a tab in the indentation; use spaces",
     ),
+    "yaml-tab-detail": (
+        "ongeldige YAML: er staat een tab in de inspringing; gebruik spaties ({detail})",
+        "invalid YAML: there is a tab in the indentation; use spaces ({detail})",
+    ),
+    "yaml-python-tag": (
+        "ongeldige YAML: een tag als !!python/... is niet toegestaan; "
+        "schrijf gewone tekst, lijsten of sleutels",
+        "invalid YAML: a tag such as !!python/... is not allowed; write plain text, lists or keys",
+    ),
+    "yaml-anchor": (
+        "YAML-ankers en -verwijzingen (& en *) worden niet ondersteund; schrijf de waarde voluit",
+        "YAML anchors and aliases (& and *) are not supported; write the value in full",
+    ),
+    "not-a-mapping": (
+        "de {what} moet bestaan uit regels 'sleutel: waarde', niet uit een lijst of losse tekst",
+        "the {what} must consist of lines 'key: value', not of a list or loose text",
+    ),
     "yaml-unclosed-quote": (
         "ongeldige YAML: een aanhalingsteken of haakje wordt niet gesloten ({detail})",
         "invalid YAML: a quote or bracket is never closed ({detail})",
@@ -255,6 +272,38 @@ CATALOG: dict[str, tuple[str, str]] = {
     "unknown-timezone": (
         "onbekende tijdzone '{zone}'; gebruik een naam als Europe/Amsterdam",
         "unknown time zone '{zone}'; use a name such as Europe/Amsterdam",
+    ),
+    "bad-slug": (
+        "'slug' mag alleen kleine letters, cijfers en streepjes bevatten (geen / of ..); "
+        "bijvoorbeeld slug: {example}",
+        "'slug' may only hold lower-case letters, digits and hyphens (no / or ..); "
+        "for example slug: {example}",
+    ),
+    "bad-alias": (
+        "'{alias}' is geen bruikbaar oud adres; schrijf een pad als /oud/adres/",
+        "'{alias}' is not a usable old address; write a path such as /old/address/",
+    ),
+    "bad-registration": (
+        "'registration' moet een webadres zijn dat begint met https:// of http://",
+        "'registration' must be a web address starting with https:// or http://",
+    ),
+    "bundle-without-index": (
+        "de map '{name}' in sectie '{section}' heeft geen index.md; "
+        "een paginamap (bundle) heeft een index.md nodig",
+        "the folder '{name}' in section '{section}' has no index.md; "
+        "a page folder (bundle) needs an index.md",
+    ),
+    "new-unknown-section": (
+        "onbekende sectie '{section}'; {hint}",
+        "unknown section '{section}'; {hint}",
+    ),
+    "new-exists": (
+        "dit bestand bestaat al en wordt niet overschreven; kies een andere titel",
+        "this file already exists and is not overwritten; choose another title",
+    ),
+    "template-variable": (
+        "fout in template: {detail}; controleer de naam van de variabele",
+        "template error: {detail}; check the name of the variable",
     ),
     "template": ("fout in template: {detail}", "template error: {detail}"),
 }

@@ -8,6 +8,7 @@ deliberate change in wording, regenerate them with
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from generator.cli import _colour
 from generator.errors import Problem
 from generator.report import entries, format_github, render
 from tests.sitekit import DEFAULT_SITE_YAML, run, write_site
+from tests.test_errors import CASES, GOOD
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -151,3 +153,25 @@ sumary: tikfout
         assert strict.out.startswith("::error file=content/artikelen/a.md,line=3,col=1::")
     if fmt == "json":
         assert json.loads(strict.out)["problems"][0]["severity"] == "error"
+
+
+def test_every_catalogue_message_is_recognised_and_has_english():
+    from generator.i18n import CATALOG, recognise, text
+
+    for code, (dutch, english) in CATALOG.items():
+        names = set(re.findall(r"(?<!\{)\{(\w+)\}", dutch))
+        assert names == set(re.findall(r"(?<!\{)\{(\w+)\}", english)), code
+        message = text(code, **{name: f"<{name}>" for name in names})
+        assert recognise(message) == (code, {name: f"<{name}>" for name in names}), code
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_the_common_errors_have_a_code_and_english_words(tmp_path, capsys, name):
+    spec, _expected = CASES[name]
+    site_yaml = DEFAULT_SITE_YAML.replace("language: nl", "language: en")
+    write_site(tmp_path, GOOD + spec + f"-- site.yaml --\n{site_yaml}")
+    result = run(
+        capsys, "check", "--source", str(tmp_path), "--now", "2024-06-01T12:00", "--format", "json"
+    )
+    problems = json.loads(result.out)["problems"]
+    assert problems and all(p["code"] != "other" for p in problems), problems
