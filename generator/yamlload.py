@@ -48,7 +48,7 @@ _YAML_HINTS = {
     ),
     "found a tab character": "er staat een tab in de inspringing; gebruik spaties",
     "found unexpected end of stream": "een aanhalingsteken of haakje wordt niet gesloten",
-    "mapping values are not allowed here": (
+    "mapping values are not allowed": (
         "een dubbele punt in een waarde; zet de waarde tussen aanhalingstekens"
     ),
     "could not find expected ':'": "een regel mist de dubbele punt na de sleutel",
