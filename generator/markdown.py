@@ -87,13 +87,17 @@ def render_markdown(text: str, source: str, first_line: int, urls: dict[str, str
         elif token.type == "paragraph_open" and not first_paragraph:
             first_paragraph = _plain_text(tokens[index + 1])
         if token.type == "inline" and token.children:
+            # The block knows its first line; line breaks inside it move links further down.
+            at = line
             for child in token.children:
-                if child.type == "link_open":
-                    _note_link(str(child.attrs.get("href", "")), line, others)
-                    _rewrite_link(child, source, line, urls, links, missing)
+                if child.type in ("softbreak", "hardbreak"):
+                    at += 1
+                elif child.type == "link_open":
+                    _note_link(str(child.attrs.get("href", "")), at, others)
+                    _rewrite_link(child, source, at, urls, links, missing)
                 elif child.type == "image":
                     src = str(child.attrs.get("src", ""))
-                    images.append((src, child.content, line))
+                    images.append((src, child.content, at))
     html = md.renderer.render(tokens, md.options, {})
     return Rendered(
         html=html,

@@ -62,3 +62,34 @@ def test_unknown_section_folder_gets_the_close_section(tmp_path, capsys):
         "bedoelde je 'projecten'? Hernoem de map, of voeg 'projekten: {title: ...}' toe "
         "onder 'sections'"
     ]
+
+
+def test_missing_md_link_on_a_later_line_of_a_paragraph_gets_its_line_and_a_suggestion(
+    tmp_path, capsys
+):
+    write_site(
+        tmp_path,
+        """
+-- content/projecten/avicenna.md --
+---
+title: Avicenna
+city: Leiden
+organisation: Portaal
+---
+-- content/artikelen/a.md --
+---
+title: A
+---
+Een alinea die
+over drie regels loopt, met
+een link naar [Avicenna](../projecten/avicena.md) erin.
+""",
+    )
+    result = build_site(capsys, tmp_path)
+    assert result.code == 1
+    assert reported(result.err) == [
+        "content/artikelen/a.md:6: de link '../projecten/avicena.md' wijst naar "
+        "content/projecten/avicena.md, maar dat bestand bestaat niet; "
+        "bedoelde je '../projecten/avicenna.md'?"
+    ]
+    assert "content/artikelen/a.md:6:26: fout:" in result.err
