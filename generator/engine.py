@@ -36,6 +36,10 @@ from generator.site import (
 )
 from generator.vocabulary import govern
 
+# Files modified this close to (or after) the previous build's start are compared by
+# content, not trusted by size and mtime: file systems stamp times coarsely.
+RACY_WINDOW_NS = 2_000_000_000
+
 
 class SiteBuilder:
     def __init__(
@@ -106,17 +110,21 @@ class SiteBuilder:
         if config is None:
             return
         key = self._key(config)
+        started_ns = time.time_ns()
         with timer.stage("cache"):
             state = self._previous_state(key)
         in_memory = state is self._state
+        racy_after_ns = state.started_ns - RACY_WINDOW_NS
         with timer.stage("discover"):
             found = discover(self.root, config)
             result.problems.extend(found.problems)
         with timer.stage("front matter"):
             trusted = set(state.sources) - changed if (in_memory and changed is not None) else None
-            entries = load_sources(self.root, config, found, state.sources, self.workers, trusted)
+            entries = load_sources(
+                self.root, config, found, state.sources, self.workers, trusted, racy_after_ns
+            )
         site = self._model(config, found, entries, timer, result)
-        sources_state = dataclasses.replace(state, sources=entries)
+        sources_state = dataclasses.replace(state, sources=entries, started_ns=started_ns)
         if site is None:
             # Remember the parsing work, keep the records of the output as it still is.
             self._state = sources_state
