@@ -240,6 +240,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "or record it with 'synonyms' in site.yaml",
     ),
     # site.yaml
+    "config-unknown-key": (
+        "onbekende sleutel '{name}' in een taxonomie; bedoelde je '{suggestion}'?",
+        "unknown key '{name}' in a taxonomy; did you mean '{suggestion}'?",
+    ),
     "config-values": (
         "'values' van taxonomie '{key}' moet een lijst van termen zijn; "
         "bijvoorbeeld values: [wonen, zorg]",

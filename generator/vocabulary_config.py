@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from generator.errors import Problem
 from generator.i18n import text
+from generator.suggest import closest
 from generator.urls import slugify
 from generator.yamlload import LoadedYaml
 
 CONFIG_FILE = "site.yaml"
+TAXONOMY_KEYS = ("path", "title", "synonyms", "values")
 
 
 def _texts(value: object) -> list[str] | None:
@@ -36,6 +38,13 @@ def read_vocabulary(
     """(synonyms as (synonym, main) pairs, closed values, problems) for taxonomy `key`."""
     problems: list[Problem] = []
     here = loaded.line_of("taxonomies", key, default=1)
+    for name in spec:
+        guess = closest(str(name), TAXONOMY_KEYS) if name not in TAXONOMY_KEYS else None
+        if guess:
+            line = loaded.line_of("taxonomies", key, str(name), default=here)
+            problems.append(
+                Problem(CONFIG_FILE, line, text("config-unknown-key", name=name, suggestion=guess))
+            )
     values: list[str] = []
     if spec.get("values") is not None:
         line = loaded.line_of("taxonomies", key, "values", default=here)

@@ -188,3 +188,16 @@ tags:
     assert result.code == 1
     assert "content/artikelen/a.md:5:5: fout: 'zorgen' staat niet in de vaste lijst" in result.err
     assert "5 |   - zorgen\n  |     ^^^^^^" in result.err
+
+
+def test_misspelt_vocabulary_key_in_site_yaml_is_an_error_with_a_suggestion(tmp_path, capsys):
+    write_site(
+        tmp_path,
+        _site_yaml("  tags:\n    path: tags\n    synonym: {daklozen: [thuislozen]}\n")
+        + "-- content/artikelen/a.md --\n---\ntitle: A\n---\n",
+    )
+    result = build_site(capsys, tmp_path)
+    assert result.code == 1
+    assert reported(result.err) == [
+        "site.yaml:13: onbekende sleutel 'synonym' in een taxonomie; bedoelde je 'synonyms'?"
+    ]
