@@ -190,6 +190,12 @@ CATALOG: dict[str, tuple[str, str]] = {
         "'{src}' bestaat niet (gezocht: {target}); bedoelde je '{suggestion}'?",
         "'{src}' does not exist (looked for: {target}); did you mean '{suggestion}'?",
     ),
+    "file-beside-page": (
+        "'{src}' staat naast de pagina, maar de pagina staat op de site een map dieper; "
+        "schrijf '{right}', of maak van de pagina een map met index.md en het bestand erin",
+        "'{src}' is beside the page, but on the site the page is one folder deeper; "
+        "write '{right}', or turn the page into a folder with index.md and the file in it",
+    ),
     "image-alt": (
         "de afbeelding '{src}' heeft geen alt-tekst; "
         "beschrijf in ![...](…) wat erop staat, voor wie de afbeelding niet ziet",

@@ -84,19 +84,36 @@ def _listing(anchors: list[str]) -> str:
     return ", ".join(f"#{a}" for a in anchors[:8]) + (" …" if len(anchors) > 8 else "")
 
 
+def _candidates(page: Page, path: str) -> list[str]:
+    """Where a file must be for the browser to find it, as source paths.
+
+    static/ and content/ are both copied to the site's root. A bundle's files
+    stand beside its index.md in the output too; a plain page `x.md` becomes
+    `x/index.html`, one level deeper than its source, so its relative links are
+    resolved from the page's URL, as the browser does.
+    """
+    if path.startswith("/"):
+        return [f"static{path}", f"content{path}"]
+    if page.source.endswith("/index.md"):
+        return [relative_source(page.source, path)]
+    at = posixpath.normpath(posixpath.join(page.url, path))
+    return [f"content{at}", f"static{at}"]
+
+
 def _file(root: Path, page: Page, href: str, line: int) -> list[Problem]:
     path = unquote(urlsplit(href).path)
     if not path:
         return []
-    if path.startswith("/"):
-        # A site address: static/ and content/ are both copied to the site's root.
-        candidates = [f"static{path}", f"content{path}"]
-    else:
-        candidates = [relative_source(page.source, path)]
+    candidates = _candidates(page, path)
     for candidate in candidates:
         if not candidate.startswith("..") and (root / candidate).is_file():
             return []
-    target = candidates[-1]
+    beside = relative_source(page.source, path)
+    if not path.startswith("/") and (root / beside).is_file():
+        # Beside the source, but not where the browser looks: say how to link to it.
+        right = posixpath.relpath("/" + beside.removeprefix("content/"), page.url)
+        return [Problem(page.source, line, text("file-beside-page", src=href, right=right))]
+    target = candidates[0]
     folder = root / posixpath.dirname(target)
     names = [p.name for p in folder.iterdir() if p.is_file()] if folder.is_dir() else []
     guess = closest(posixpath.basename(target), [n for n in names if not n.endswith(".md")], 0.6)

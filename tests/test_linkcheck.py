@@ -85,7 +85,7 @@ png
         "(gezocht: content/projecten/p/verslag.pdf); "
         "zet het bestand naast de pagina of verbeter de naam",
         "content/projecten/p/index.md:8: '/img/logo.svg' bestaat niet "
-        "(gezocht: content/img/logo.svg); zet het bestand naast de pagina of verbeter de naam",
+        "(gezocht: static/img/logo.svg); zet het bestand naast de pagina of verbeter de naam",
         "content/projecten/p/index.md:6: de afbeelding 'gevel.jpg' heeft geen alt-tekst; "
         "beschrijf in ![...](…) wat erop staat, voor wie de afbeelding niet ziet",
     ]
@@ -199,3 +199,29 @@ Zie [dit]({server_gone}/x).
     assert "waarschuwing: de externe link" in result.err and "niet bereikbaar" in result.err
     cache = json.loads((tmp_path / CACHE_FILE).read_text())
     assert cache["links"] == {}
+
+
+def test_relative_files_of_a_plain_page_are_judged_as_the_browser_resolves_them(tmp_path, capsys):
+    write_site(
+        tmp_path,
+        """
+-- content/artikelen/a.md --
+---
+title: A
+---
+![Plattegrond](plattegrond.png) en ![Plattegrond](../plattegrond.png)
+-- content/artikelen/plattegrond.png --
+png
+""",
+    )
+    result = build_site(capsys, tmp_path)
+    assert result.code == 1
+    assert reported(result.err) == [
+        "content/artikelen/a.md:4: 'plattegrond.png' staat naast de pagina, maar de pagina "
+        "staat op de site een map dieper; schrijf '../plattegrond.png', of maak van de pagina "
+        "een map met index.md en het bestand erin"
+    ]
+    page = tmp_path / "content/artikelen/a.md"
+    page.write_text(page.read_text().replace("](plattegrond", "](../plattegrond"), "utf-8")
+    assert build_site(capsys, tmp_path).code == 0
+    assert (tmp_path / "build/artikelen/plattegrond.png").is_file()
