@@ -12,6 +12,7 @@ from generator.build import BuildOptions, BuildResult, build
 from generator.errors import Problem
 from generator.i18n import word
 from generator.newpage import create_page
+from generator.progress import ProgressBar, wanted
 from generator.report import FORMATS, render, site_language
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -45,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
         )
         sub.add_argument("--base-url", help="vervang base_url uit site.yaml")
         sub.add_argument("--timings", action="store_true", help="toon de tijd per stap")
+        sub.add_argument("--jobs", type=int, help="aantal processen (standaard: alle kernen)")
         sub.add_argument(
             "--format",
             choices=FORMATS,
@@ -110,12 +112,14 @@ def _options(args: argparse.Namespace) -> BuildOptions:
 def _run_build(args: argparse.Namespace, check_only: bool) -> int:
     root = args.source.resolve()
     out = None if check_only else (args.out or root / "build").absolute()
-    result = build(root, out, _options(args))
+    progress = ProgressBar(sys.stderr) if wanted(sys.stderr) else None
+    result = build(root, out, _options(args), workers=args.jobs, progress=progress)
     language = site_language(root)
     report(result.problems, root, args.format, language)
     if args.timings:
         for name, seconds in result.timings.items():
             print(f"  {name:<14} {seconds * 1000:8.1f} ms", file=sys.stderr)
+        print(f"  {'(gerenderd)':<14} {result.rendered:8d} bestanden", file=sys.stderr)
     # Machines read stdout in the github and json formats; the summary goes aside.
     summary = sys.stdout if args.format == "text" else sys.stderr
     warnings = sum(1 for p in result.problems if not p.is_error)
