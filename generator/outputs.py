@@ -10,7 +10,7 @@ from markupsafe import Markup
 from generator.model import Page
 from generator.site import Site
 from generator.taxonomy import paginate
-from generator.urls import paginated_url, section_url, term_url
+from generator.urls import output_path, paginated_url, section_url, term_url
 from generator.views import Crumb, Pager, SiteView
 from generator.vocabulary import synonym_redirects
 
@@ -29,7 +29,8 @@ def _text_html(site: Site, text) -> Markup | None:
     return Markup(site.rendered[text.source].html)
 
 
-def render_jobs(site: Site, view: SiteView) -> Iterator[RenderJob]:
+def render_jobs(site: Site, view: SiteView, wanted: set[str] | None = None) -> Iterator[RenderJob]:
+    """Every output; with `wanted` (output paths), content pages outside it are skipped."""
     yield from _home(site, view)
     for name, section in site.config.sections.items():
         if section.kind == "events":
@@ -37,7 +38,8 @@ def render_jobs(site: Site, view: SiteView) -> Iterator[RenderJob]:
         else:
             yield from _section_lists(site, name)
     for page in site.pages.values():
-        yield from _content_page(site, page)
+        if wanted is None or page.kind == "author" or output_path(page.url) in wanted:
+            yield from _content_page(site, page)
     yield from _taxonomies(site)
     yield RenderJob("/404.html", ("404.html",), {"crumbs": []})
     for page in site.pages.values():

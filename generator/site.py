@@ -46,14 +46,17 @@ class Site:
     backlinks: dict[str, tuple[str, ...]] = field(default_factory=dict)
     assets: list[tuple[str, str]] = field(default_factory=list)  # (source, output path)
     preview: bool = False  # mark drafts and future pages (BuildOptions.mark_unpublished)
+    _article_order: tuple[str, ...] | None = None  # articles() is asked often; sort once
 
     def page_list(self, sources: tuple[str, ...] | list[str]) -> list[Page]:
         return [self.pages[s] for s in sources if s in self.pages]
 
     def articles(self) -> list[Page]:
         """Pages of the ordinary ('pages' kind) sections, newest first."""
-        listed = [p for p in self.pages.values() if p.kind == "page"]
-        return newest_first(listed)
+        if self._article_order is None:
+            listed = [p for p in self.pages.values() if p.kind == "page"]
+            self._article_order = tuple(p.source for p in newest_first(listed))
+        return [self.pages[s] for s in self._article_order]
 
 
 def assemble(
