@@ -98,6 +98,13 @@ class SiteView:
     def backlinks(self, page: Page) -> list[Page]:
         return self._site.page_list(self._site.backlinks.get(page.source, ()))
 
+    def scheduled(self, page: Page) -> bool:
+        """Dated after now: published only from its date on (the preview marks it).
+
+        A question with a yes/no answer, not `site.now` in the template: the
+        dependency records would see the clock change and re-render every page."""
+        return bool(page.date and page.date.at > self._site.now)
+
     def is_upcoming(self, page: Page) -> bool:
         return is_upcoming(page, self._site.now)
 
