@@ -119,6 +119,9 @@ class SiteBuilder:
                 self.root, config, found, state.sources, self.workers, trusted, racy_after_ns
             )
         site = self._model(config, found, entries, timer, result)
+        reparsed = entries.keys() != state.sources.keys() or any(
+            entry is not state.sources.get(source) for source, entry in entries.items()
+        )
         sources_state = dataclasses.replace(state, sources=entries, started_ns=started_ns)
         if site is None:
             # Remember the parsing work, keep the records of the output as it still is.
@@ -127,7 +130,7 @@ class SiteBuilder:
                 with timer.stage("cache"):
                     cache.save(cache.cache_file(self.root, self.out), sources_state)
             return
-        self._write(site, sources_state, entries, timer, result)
+        self._write(site, sources_state, entries, timer, result, reparsed)
 
     def _model(self, config, found, entries: dict[str, SourceEntry], timer, result) -> Site | None:
         for entry in entries.values():
@@ -175,7 +178,13 @@ class SiteBuilder:
         return StagedOutput(self.out, state.manifest)
 
     def _write(
-        self, site: Site, state: cache.CacheState, entries, timer: Timer, result: BuildResult
+        self,
+        site: Site,
+        state: cache.CacheState,
+        entries,
+        timer: Timer,
+        result: BuildResult,
+        reparsed: bool,
     ) -> None:
         writer = self._writer(state)
         writer.begin()
@@ -202,7 +211,7 @@ class SiteBuilder:
                     entries[source].page_digest = digest
         new_state = dataclasses.replace(state, records=records, manifest=writer.manifest())
         self._state = new_state
-        if self.persistent_cache:
+        if self.persistent_cache and (reparsed or rendered_count or writer.changed):
             with timer.stage("cache"):
                 cache.save(cache.cache_file(self.root, self.out), new_state)
         result.pages = len(site.pages)
