@@ -98,10 +98,12 @@ class SiteView:
     def backlinks(self, page: Page) -> list[Page]:
         return self._site.page_list(self._site.backlinks.get(page.source, ()))
 
-    def is_scheduled(self, page: Page) -> bool:
-        """Dated in the future: a deploy would not show it yet. (Ask this rather than
-        compare with `site.now`, which differs every build and so defeats caching.)"""
-        return page.date is not None and page.date.at > self._site.now
+    def scheduled(self, page: Page) -> bool:
+        """Dated after now: published only from its date on (the preview marks it).
+
+        A question with a yes/no answer, not `site.now` in the template: the
+        dependency records would see the clock change and re-render every page."""
+        return bool(page.date and page.date.at > self._site.now)
 
     def is_upcoming(self, page: Page) -> bool:
         return is_upcoming(page, self._site.now)
