@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jinja2
 
-from generator import feeds
+from generator import extras, related, search
 from generator.config import SiteConfig, load_config
 from generator.content import Discovery, discover
 from generator.errors import Problem, errors_only
@@ -161,6 +161,7 @@ def load_site(
             rendered[text.source] = render_markdown(text.body, text.source, text.body_line, urls)
     with timer.stage("checks"):
         problems.extend(check_references(pages, published, rendered, publish))
+        problems.extend(related.check_event_refs(pages, published))
         claims = generated_urls(config)
         for page in published:
             claims.append(
@@ -173,6 +174,7 @@ def load_site(
     with timer.stage("model"):
         site = assemble(config, published, rendered, now, intros, term_texts)
         site.assets = found.assets
+        site.scheduled = extras.scheduled(pages, published)
     return site, problems
 
 
@@ -200,42 +202,12 @@ def _render_all(site: Site, root: Path, writer, timer: _Timer) -> tuple[int, lis
             files += 1
     with timer.stage("feeds"):
         files += _write_feeds(site, writer)
-    return files, []
+    with timer.stage("search"):
+        return files, search.index_output(writer)
 
 
 def _write_feeds(site: Site, writer) -> int:
-    config = site.config
-    articles = site.articles()
-    writer.write("feed.xml", feeds.atom_feed(site, config.title, "/feed.xml", "/", articles))
-    count = 1
-    tags = config.taxonomies.get("tags")
-    if tags:
-        for term in site.terms["tags"].values():
-            feed_url = f"{term.url}feed.xml"
-            pages = site.page_list(term.pages)
-            title = f"{config.title}: {term.name}"
-            writer.write(
-                output_path(feed_url), feeds.atom_feed(site, title, feed_url, term.url, pages)
-            )
-            count += 1
-    events = config.section_of_kind("events")
-    if events:
-        upcoming = site.page_list(site.upcoming)
-        writer.write(f"{events.name}/agenda.ics", feeds.calendar_file(site, config.title, upcoming))
-        count += 1
-        for source in site.upcoming + site.past:
-            page = site.pages[source]
-            writer.write(
-                output_path(page.url + "event.ics"), feeds.calendar_file(site, page.title, [page])
-            )
-            count += 1
-    stamped = [("/", None)] + [
-        (p.url, (p.updated or p.date).at if (p.updated or p.date) else None)
-        for p in site.pages.values()
-    ]
-    writer.write("sitemap.xml", feeds.sitemap(site, stamped))
-    writer.write("robots.txt", feeds.robots(site))
-    return count + 2
+    return extras.write_extras(site, writer)
 
 
 def _copy_assets(root: Path, site: Site, writer) -> int:

@@ -13,6 +13,8 @@ from generator.taxonomy import paginate
 from generator.urls import paginated_url, section_url
 from generator.views import Crumb, Pager, SiteView
 
+SEARCH_URL = "/zoeken/"
+
 
 @dataclass(slots=True)
 class RenderJob:
@@ -39,6 +41,7 @@ def render_jobs(site: Site, view: SiteView) -> Iterator[RenderJob]:
         yield from _content_page(site, page)
     yield from _taxonomies(site)
     yield RenderJob("/404.html", ("404.html",), {"crumbs": []})
+    yield RenderJob(SEARCH_URL, ("search.html",), {"crumbs": [Crumb("Home", "/")]})
     for page in site.pages.values():
         for alias in page.aliases:
             yield RenderJob(alias, ("alias.html",), {"target": page}, (page.source,))

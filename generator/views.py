@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from generator import related, seo
 from generator.events import is_upcoming
 from generator.model import Page
 from generator.site import Site
@@ -116,3 +117,24 @@ class SiteView:
         if page.section:
             crumbs.append(Crumb(self.section_title(page.section), f"/{page.section}/"))
         return crumbs
+
+    def related(self, page: Page) -> list[Page]:
+        """Pages that share the most tags with this one (not the ones it already links to)."""
+        return related.related_pages(self._site, page)
+
+    def named_events(self, page: Page) -> list[Page]:
+        return related.named_events(self._site, page)
+
+    def structured(self, url: str, crumbs: list[Crumb], title: str, page: Page | None) -> dict:
+        """schema.org data for one output: the site (home), the page itself, its breadcrumbs."""
+        site = self._site
+        items = []
+        if url == "/":
+            items.append(seo.website(site))
+        if page is not None and page.kind == "event" and page.event:
+            items.append(seo.event(site, page, self.summary(page), self.is_upcoming(page)))
+        elif page is not None and page.kind == "page":
+            items.append(seo.article(site, page, self.summary(page)))
+        if crumbs:
+            items.append(seo.breadcrumbs(site, crumbs, title, url))
+        return seo.graph(items)
