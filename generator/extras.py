@@ -91,7 +91,11 @@ def rebuild_json(site: Site) -> bytes:
     data = {"next_rebuild": None, "reason": None, "url": None}
     if found:
         at, why, url = found
-        data = {"next_rebuild": at.astimezone(site.config.zone).isoformat(), "reason": why, "url": url}
+        data = {
+            "next_rebuild": at.astimezone(site.config.zone).isoformat(),
+            "reason": why,
+            "url": url,
+        }
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 

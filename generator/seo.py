@@ -49,8 +49,11 @@ def article(site: Site, page: Page, summary: str) -> dict:
     authors = [site.pages[site.authors[s]] for s in page.authors if s in site.authors]
     if authors:
         data["author"] = [
-            {"@type": "Organization" if a.slug.startswith("redactie") else "Person",
-             "name": a.title, "url": _url(site, a.url)}
+            {
+                "@type": "Organization" if a.slug.startswith("redactie") else "Person",
+                "name": a.title,
+                "url": _url(site, a.url),
+            }
             for a in authors
         ]
     else:
@@ -67,7 +70,8 @@ def event(site: Site, page: Page, summary: str, upcoming: bool) -> dict:
         "@type": "Event",
         "name": page.title,
         "url": _url(site, page.url),
-        "startDate": info.start.at.astimezone(zone).isoformat() if info.start.has_time
+        "startDate": info.start.at.astimezone(zone).isoformat()
+        if info.start.has_time
         else info.start.iso(),
         "eventStatus": "https://schema.org/EventScheduled",
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
