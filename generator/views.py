@@ -75,13 +75,15 @@ class SiteView:
             if slug in self._site.authors
         ]
 
-    def terms_of(self, page: Page) -> list[tuple[str, list[Term]]]:
-        """(taxonomy title, terms) for every taxonomy the page uses, in site.yaml order."""
+    def terms_of(self, page: Page, only: str | None = None) -> list[tuple[str, list[Term]]]:
+        """(taxonomy title, terms) for every taxonomy the page uses (or just `only`)."""
         from generator.urls import slugify
 
         found = []
         values = dict(page.terms)
         for key, taxonomy in self._site.config.taxonomies.items():
+            if only is not None and key != only:
+                continue
             slugs = []
             for value in values.get(key, ()):
                 slug = slugify(value)
@@ -120,7 +122,12 @@ class SiteView:
 
     def related(self, page: Page) -> list[Page]:
         """Pages that share the most tags with this one (not the ones it already links to)."""
-        return related.related_pages(self._site, page)
+        shown = set(self._site.backlinks.get(page.source, ()))
+        return [
+            p
+            for p in related.related_pages(self._site, page, 4 + len(shown))
+            if p.source not in shown
+        ][:4]
 
     def named_events(self, page: Page) -> list[Page]:
         return related.named_events(self._site, page)

@@ -111,3 +111,29 @@ def test_events_page_without_javascript_keeps_the_build_time_order(browser, test
         assert tab.locator('[data-events="past"] .registration').count() == 0
     finally:
         context.close()
+
+
+def test_nothing_scrolls_sideways_on_a_320px_phone(browser, sample_url):
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    tab = context.new_page()
+    try:
+        for path in [
+            "/",
+            "/artikelen/gemengd-wonen-kwetsbare-bewoners/",
+            "/projecten/parana/",
+            "/evenementen/",
+            "/tags/",
+            "/zoeken/",
+        ]:
+            tab.goto(sample_url + path)
+            overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{path} is {overflow}px too wide at 320px"
+            # The main menu stays visible: no links hidden behind a JavaScript toggle.
+            assert (
+                tab.get_by_role("navigation", name="Hoofdmenu")
+                .get_by_role("link")
+                .nth(0)
+                .is_visible()
+            )
+    finally:
+        context.close()
