@@ -1,60 +1,17 @@
-"""Every machine-readable output beside the HTML: feeds, calendars, sitemap, robots, rebuild.json.
+"""What the sitemap lists and when the next rebuild is due (rebuild.json). Pure.
 
-One entry point, `write_extras`, so the build needs a single call.
+Both are made as feed jobs (feedjobs.py); the scheduled pages come from the
+engine, which alone sees pages held back by their date.
 """
 
 from __future__ import annotations
 
 import json
 
-from generator import feeds
 from generator.site import Site
-from generator.urls import output_path, paginated_url, section_url
+from generator.urls import paginated_url, section_url
 
 REBUILD_FILE = "rebuild.json"
-
-
-def write_extras(site: Site, writer) -> int:
-    """Write every feed, calendar and index file; returns how many files."""
-    count = _write_feeds(site, writer) + _write_calendars(site, writer)
-    writer.write("sitemap.xml", feeds.sitemap(site, sitemap_urls(site)))
-    writer.write("robots.txt", feeds.robots(site))
-    writer.write(REBUILD_FILE, rebuild_json(site))
-    return count + 3
-
-
-def _write_feeds(site: Site, writer) -> int:
-    config = site.config
-    writer.write("feed.xml", feeds.atom_feed(site, config.title, "/feed.xml", "/", site.articles()))
-    count = 1
-    if "tags" in config.taxonomies:
-        for term in site.terms["tags"].values():
-            feed_url = f"{term.url}feed.xml"
-            title = f"{config.title}: {term.name}"
-            pages = site.page_list(term.pages)
-            writer.write(
-                output_path(feed_url), feeds.atom_feed(site, title, feed_url, term.url, pages)
-            )
-            count += 1
-    return count
-
-
-def _write_calendars(site: Site, writer) -> int:
-    events = site.config.section_of_kind("events")
-    if not events:
-        return 0
-    # Subscribers get what is still to come; a finished event only clutters their agenda.
-    upcoming = site.page_list(site.upcoming)
-    writer.write(
-        f"{events.name}/agenda.ics", feeds.calendar_file(site, site.config.title, upcoming)
-    )
-    count = 1
-    for page in site.page_list(site.upcoming + site.past):
-        writer.write(
-            output_path(page.url + "event.ics"), feeds.calendar_file(site, page.title, [page])
-        )
-        count += 1
-    return count
 
 
 def sitemap_urls(site: Site) -> list[tuple[str, object]]:

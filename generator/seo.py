@@ -1,7 +1,8 @@
-"""What search engines and social media read: schema.org JSON-LD data. Pure.
+"""What search engines read: schema.org JSON-LD data (Article, Event, WebSite). Pure.
 
 Values are plain dicts; the `json_ld` filter in render.py turns them into text
-that is safe inside <script> (no '</script>' can survive).
+that is safe inside <script> (no '</script>' can survive). BreadcrumbList is
+built in base.html from the crumbs the page shows.
 """
 
 from __future__ import annotations
@@ -19,17 +20,6 @@ def _url(site: Site, path: str) -> str:
 
 def _publisher(site: Site) -> dict:
     return {"@type": "Organization", "name": site.config.title, "url": site.config.base_url}
-
-
-def breadcrumbs(site: Site, crumbs: list, title: str, url: str) -> dict:
-    trail = [(c.title, c.url) for c in crumbs] + [(title, url)]
-    return {
-        "@type": "BreadcrumbList",
-        "itemListElement": [
-            {"@type": "ListItem", "position": n, "name": name, "item": _url(site, path)}
-            for n, (name, path) in enumerate(trail, start=1)
-        ],
-    }
 
 
 def article(site: Site, page: Page, summary: str) -> dict:
@@ -103,7 +93,3 @@ def website(site: Site) -> dict:
             "query-input": "required name=zoekterm",
         },
     }
-
-
-def graph(items: list[dict]) -> dict:
-    return {"@context": CONTEXT, "@graph": [i for i in items if i]}

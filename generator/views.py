@@ -132,8 +132,11 @@ class SiteView:
     def named_events(self, page: Page) -> list[Page]:
         return related.named_events(self._site, page)
 
-    def structured(self, url: str, crumbs: list[Crumb], title: str, page: Page | None) -> dict:
-        """schema.org data for one output: the site (home), the page itself, its breadcrumbs."""
+    def structured(self, url: str, page: Page | None) -> list[dict]:
+        """schema.org data for one output: the site on the home page, else the page itself.
+
+        Breadcrumbs are added by the template from its own crumbs.
+        """
         site = self._site
         items = []
         if url == "/":
@@ -142,6 +145,4 @@ class SiteView:
             items.append(seo.event(site, page, self.summary(page), self.is_upcoming(page)))
         elif page is not None and page.kind == "page":
             items.append(seo.article(site, page, self.summary(page)))
-        if crumbs:
-            items.append(seo.breadcrumbs(site, crumbs, title, url))
-        return seo.graph(items)
+        return items
