@@ -18,6 +18,9 @@ class BuildOptions:
     future: bool = False
     base_url: str | None = None
     mark_unpublished: bool = False  # the preview marks drafts and future pages
+    # Pagefind index (search.py). Off in the preview (re-indexing every page on each save
+    # costs seconds at 10,000 pages) and for benchmarks against generators without search.
+    search: bool = True
 
 
 @dataclass(slots=True)

@@ -185,7 +185,7 @@ class SiteBuilder:
             with timer.stage("assets"):
                 copy_assets(self.root, site, writer)
             with timer.stage("search"):
-                result.problems.extend(search.index_output(writer))
+                result.problems.extend(search.index_output(writer, self.options.search))
             if errors_only(result.problems):
                 writer.abort()
                 return

@@ -70,10 +70,10 @@ def _run(binary: Path, view: Path, bundle: Path) -> str | None:
     return None
 
 
-def index_output(writer) -> list[Problem]:
+def index_output(writer, enabled: bool = True) -> list[Problem]:
     """Index the HTML of this build into /pagefind/; nothing when nothing is written (check)."""
     stage = getattr(writer, "stage", None)
-    if stage is None or not stage.is_dir() or _keep_previous(writer):
+    if not enabled or stage is None or not stage.is_dir() or _keep_previous(writer):
         return []
     binary = _executable()
     if binary is None:

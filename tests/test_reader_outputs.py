@@ -196,3 +196,53 @@ def test_sample_site_search_bundle_is_built_before_the_swap(sample):
     assert (sample / "pagefind/pagefind-entry.json").is_file()
     assert (sample / "zoeken/index.html").is_file()
     assert not (sample / "pagefind/pagefind-ui.js").exists()
+
+
+def _bundle(out: Path) -> dict[str, int]:
+    return {
+        p.relative_to(out).as_posix(): p.stat().st_mtime_ns
+        for p in (out / "pagefind").rglob("*")
+        if p.is_file()
+    }
+
+
+def test_search_index_follows_edits_and_is_kept_when_no_html_changed(tmp_path, capsys):
+    write_site(
+        tmp_path,
+        "-- content/artikelen/a.md --\n---\ntitle: A\ndate: 2024-01-01\n---\nEerste tekst.\n",
+    )
+    assert build_site(capsys, tmp_path).code == 0
+    out = tmp_path / "build"
+    first = _bundle(out)
+    assert build_site(capsys, tmp_path).code == 0
+    assert _bundle(out) == first  # nothing changed: same files, same mtimes
+    page = tmp_path / "content/artikelen/a.md"
+    page.write_text(page.read_text().replace("Eerste tekst.", "Een heel ander woord: zeilboot."))
+    assert build_site(capsys, tmp_path).code == 0
+    second = _bundle(out)
+    assert second != first
+    metas = [rel for rel in second if rel.endswith(".pf_meta")]
+    assert len(metas) == 1  # the old index is gone, not left beside the new one
+    assert not list(tmp_path.glob(".build*"))  # no work folders left behind
+
+
+def test_failing_search_index_fails_the_build_and_keeps_the_old_output(
+    tmp_path, capsys, monkeypatch
+):
+    write_site(
+        tmp_path, "-- content/artikelen/a.md --\n---\ntitle: A\ndate: 2024-01-01\n---\nTekst.\n"
+    )
+    assert build_site(capsys, tmp_path).code == 0
+    before = (tmp_path / "build/artikelen/a/index.html").read_bytes()
+    page = tmp_path / "content/artikelen/a.md"
+    page.write_text(page.read_text().replace("title: A", "title: B"))
+    from generator import search
+
+    broken = tmp_path / "pagefind-broken"
+    broken.write_text("#!/bin/sh\necho 'Error: disk full' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    monkeypatch.setattr(search, "_executable", lambda: broken)
+    result = build_site(capsys, tmp_path)
+    assert result.code == 1
+    assert "de zoekindex bouwen mislukte: Error: disk full" in result.err
+    assert (tmp_path / "build/artikelen/a/index.html").read_bytes() == before
