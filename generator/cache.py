@@ -69,6 +69,7 @@ class CacheState:
     sources: dict = field(default_factory=dict)  # source -> loading.SourceEntry
     records: dict = field(default_factory=dict)  # output path -> deps.OutputRecord
     manifest: dict = field(default_factory=dict)  # output path -> output.FileState
+    started_ns: int = 0  # wall clock when the build that made this state began
 
 
 class _SafeUnpickler(pickle.Unpickler):

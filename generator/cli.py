@@ -10,6 +10,7 @@ from pathlib import Path
 from generator.build import BuildOptions, BuildResult, build
 from generator.errors import Problem
 from generator.newpage import create_page
+from generator.progress import ProgressBar, wanted
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -42,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
         )
         sub.add_argument("--base-url", help="vervang base_url uit site.yaml")
         sub.add_argument("--timings", action="store_true", help="toon de tijd per stap")
+        sub.add_argument("--jobs", type=int, help="aantal processen (standaard: alle kernen)")
 
     build_cmd = commands.add_parser("build", help="bouw de site in build/")
     common(build_cmd)
@@ -83,11 +85,13 @@ def _options(args: argparse.Namespace) -> BuildOptions:
 def _run_build(args: argparse.Namespace, check_only: bool) -> int:
     root = args.source.resolve()
     out = None if check_only else (args.out or root / "build").absolute()
-    result = build(root, out, _options(args))
+    progress = ProgressBar(sys.stderr) if wanted(sys.stderr) else None
+    result = build(root, out, _options(args), workers=args.jobs, progress=progress)
     report(result.problems)
     if args.timings:
         for name, seconds in result.timings.items():
             print(f"  {name:<14} {seconds * 1000:8.1f} ms", file=sys.stderr)
+        print(f"  {'(gerenderd)':<14} {result.rendered:8d} bestanden", file=sys.stderr)
     if not result.ok:
         errors = sum(1 for p in result.problems if p.is_error)
         where = "er is niets geschreven" if check_only else "build/ is niet veranderd"

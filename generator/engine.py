@@ -32,6 +32,10 @@ from generator.site import (
     is_published,
 )
 
+# Files modified this close to (or after) the previous build's start are compared by
+# content, not trusted by size and mtime: file systems stamp times coarsely.
+RACY_WINDOW_NS = 2_000_000_000
+
 
 class SiteBuilder:
     def __init__(
@@ -101,17 +105,24 @@ class SiteBuilder:
         if config is None:
             return
         key = self._key(config)
+        started_ns = time.time_ns()
         with timer.stage("cache"):
             state = self._previous_state(key)
         in_memory = state is self._state
+        racy_after_ns = state.started_ns - RACY_WINDOW_NS
         with timer.stage("discover"):
             found = discover(self.root, config)
             result.problems.extend(found.problems)
         with timer.stage("front matter"):
             trusted = set(state.sources) - changed if (in_memory and changed is not None) else None
-            entries = load_sources(self.root, config, found, state.sources, self.workers, trusted)
+            entries = load_sources(
+                self.root, config, found, state.sources, self.workers, trusted, racy_after_ns
+            )
         site = self._model(config, found, entries, timer, result)
-        sources_state = dataclasses.replace(state, sources=entries)
+        reparsed = entries.keys() != state.sources.keys() or any(
+            entry is not state.sources.get(source) for source, entry in entries.items()
+        )
+        sources_state = dataclasses.replace(state, sources=entries, started_ns=started_ns)
         if site is None:
             # Remember the parsing work, keep the records of the output as it still is.
             self._state = sources_state
@@ -119,7 +130,7 @@ class SiteBuilder:
                 with timer.stage("cache"):
                     cache.save(cache.cache_file(self.root, self.out), sources_state)
             return
-        self._write(site, sources_state, entries, timer, result)
+        self._write(site, sources_state, entries, timer, result, reparsed)
 
     def _model(self, config, found, entries: dict[str, SourceEntry], timer, result) -> Site | None:
         for entry in entries.values():
@@ -168,7 +179,13 @@ class SiteBuilder:
         return StagedOutput(self.out, state.manifest)
 
     def _write(
-        self, site: Site, state: cache.CacheState, entries, timer: Timer, result: BuildResult
+        self,
+        site: Site,
+        state: cache.CacheState,
+        entries,
+        timer: Timer,
+        result: BuildResult,
+        reparsed: bool,
     ) -> None:
         writer = self._writer(state)
         writer.begin()
@@ -200,7 +217,7 @@ class SiteBuilder:
                     entries[source].page_digest = digest
         new_state = dataclasses.replace(state, records=records, manifest=writer.manifest())
         self._state = new_state
-        if self.persistent_cache:
+        if self.persistent_cache and (reparsed or rendered_count or writer.changed):
             with timer.stage("cache"):
                 cache.save(cache.cache_file(self.root, self.out), new_state)
         result.pages = len(site.pages)

@@ -86,11 +86,15 @@ def load_sources(
     previous: dict[str, SourceEntry],
     workers: int,
     trust_unchanged: set[str] | None = None,
+    racy_after_ns: int = 0,
 ) -> dict[str, SourceEntry]:
     """Every source's entry, parsing only what changed.
 
     `trust_unchanged`: sources known (from a file watcher) not to have changed
-    since `previous`; they are not even stat'ed.
+    since `previous`; they are not even stat'ed. A file whose size and mtime
+    are as before is trusted too, unless its mtime is later than
+    `racy_after_ns` (it may have changed again within the clock's resolution,
+    the "racy git" problem): then its bytes are compared.
     """
     items: list[tuple[str, object]] = [(p.source, p) for p in found.pages]
     items += [(source, ("intro", key)) for key, source in found.intros.items()]
@@ -105,7 +109,7 @@ def load_sources(
                 entries[source] = old
                 continue
             stat = _stat(root / source)
-            if stat == old.stat:
+            if stat == old.stat and stat[1] < racy_after_ns:
                 entries[source] = old
                 continue
         else:
