@@ -63,7 +63,7 @@ def test_keyboard_reaches_search_field_and_main_menu(page, sample_url):
     assert reached[0][2] == "Naar de inhoud"
     assert any(item[0] == "snelzoeken" for item in reached)
     menu = [item[2] for item in reached if item[1] == "Hoofdmenu"]
-    assert menu[:3] == ["Artikelen", "Projecten", "Agenda"] and "Zoeken" in menu
+    assert menu[:3] == ["Artikelen", "Projecten", "Evenementen"] and "Zoeken" in menu
     # Typing into the search field and pressing Enter leads to results.
     page.focus("#snelzoeken")
     page.keyboard.type("Avicenna")
