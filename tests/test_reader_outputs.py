@@ -246,3 +246,24 @@ def test_failing_search_index_fails_the_build_and_keeps_the_old_output(
     assert result.code == 1
     assert "de zoekindex bouwen mislukte: Error: disk full" in result.err
     assert (tmp_path / "build/artikelen/a/index.html").read_bytes() == before
+
+
+def test_a_date_only_event_stays_upcoming_through_its_day(tmp_path, capsys):
+    write_site(
+        tmp_path,
+        """
+-- content/evenementen/dag.md --
+---
+title: Studiedag
+start: 2024-06-01
+registration: https://aanmelden.example.nl/dag
+---
+""",
+    )
+    assert build_site(capsys, tmp_path).code == 0  # --now 2024-06-01T12:00, on the day itself
+    html = (tmp_path / "build/evenementen/index.html").read_text()
+    upcoming = html.split('data-events="past"')[0]
+    assert "Studiedag" in upcoming and "aanmelden.example.nl/dag" in upcoming
+    assert 'data-event-end="2024-06-02T00:00:00+02:00"' in html
+    data = json.loads((tmp_path / "build/rebuild.json").read_text())
+    assert data["next_rebuild"] == "2024-06-02T00:00:00+02:00"
