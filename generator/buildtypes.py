@@ -18,8 +18,8 @@ class BuildOptions:
     future: bool = False
     base_url: str | None = None
     mark_unpublished: bool = False  # the preview marks drafts and future pages
-    # Pagefind index (search.py). Off in the preview (re-indexing every page on each save
-    # costs seconds at 10,000 pages) and for benchmarks against generators without search.
+    # Pagefind index (search.py; never in the preview). Off for benchmarks against
+    # generators that build no search index.
     search: bool = True
 
 

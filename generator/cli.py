@@ -55,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--host", default="127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=8000)
     serve_cmd.add_argument("--now", type=_moment)
+    serve_cmd.add_argument(
+        "--poll",
+        action="store_true",
+        help="peil wijzigingen in plaats van inotify (WSL2, Docker, netwerkschijven; "
+        "gaat vanzelf aan waar nodig)",
+    )
     new_cmd = commands.add_parser("new", help="maak een nieuwe conceptpagina")
     new_cmd.add_argument("section")
     new_cmd.add_argument("title")
@@ -117,7 +123,7 @@ def _run_new(args: argparse.Namespace) -> int:
 def _run_serve(args: argparse.Namespace) -> int:
     from generator.serve import serve
 
-    return serve(args.source.resolve(), args.host, args.port, now=args.now)
+    return serve(args.source.resolve(), args.host, args.port, now=args.now, poll=args.poll)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -169,6 +169,7 @@ class SiteBuilder:
             site = assemble(config, published, rendered, publish.now, intros, term_texts)
             site.assets = found.assets
             site.scheduled = extras.scheduled(pages, published)
+            site.preview = self.options.mark_unpublished
         return site
 
     def _writer(self, state: cache.CacheState):
@@ -202,7 +203,7 @@ class SiteBuilder:
             with timer.stage("assets"):
                 copy_assets(self.root, site, writer)
             with timer.stage("search"):
-                result.problems.extend(search.index_output(writer, self.options.search))
+                result.problems.extend(search.index_output(writer, search.wanted(self.options)))
             if errors_only(result.problems):
                 writer.abort()
                 return

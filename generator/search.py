@@ -35,6 +35,12 @@ def _executable() -> Path | None:
     return None
 
 
+def wanted(options) -> bool:
+    """Index unless switched off; never in the preview, where every save would re-index
+    every page (seconds at 10,000 pages) and editors expect a reload in milliseconds."""
+    return options.search and not options.mark_unpublished
+
+
 def _keep_previous(writer) -> bool:
     """No HTML changed: the previous bundle is still right, if it is all still there."""
     if any(rel.endswith(".html") for rel in writer.changed):

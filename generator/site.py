@@ -44,6 +44,7 @@ class Site:
     backlinks: dict[str, tuple[str, ...]] = field(default_factory=dict)
     assets: list[tuple[str, str]] = field(default_factory=list)  # (source, output path)
     scheduled: tuple = ()  # (date, url) of pages held back until their date (rebuild.json)
+    preview: bool = False  # mark drafts and future pages (BuildOptions.mark_unpublished)
 
     def page_list(self, sources: tuple[str, ...] | list[str]) -> list[Page]:
         return [self.pages[s] for s in sources if s in self.pages]
