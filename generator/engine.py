@@ -19,6 +19,9 @@ from generator.config import SiteConfig, load_config
 from generator.content import discover
 from generator.digest import Digester
 from generator.errors import errors_only
+from generator.external import check_external
+from generator.keycheck import unknown_keys
+from generator.linkcheck import check_links
 from generator.loading import SourceEntry, load_sources, render_sources
 from generator.output import DiscardOutput, InPlaceOutput, StagedOutput
 from generator.rendering import copy_assets, render_outputs
@@ -31,6 +34,7 @@ from generator.site import (
     generated_urls,
     is_published,
 )
+from generator.vocabulary import govern
 
 # Files modified this close to (or after) the previous build's start are compared by
 # content, not trusted by size and mtime: file systems stamp times coarsely.
@@ -58,7 +62,8 @@ class SiteBuilder:
         self._state: cache.CacheState | None = None
 
     def _key(self, config: SiteConfig) -> tuple:
-        options = dataclasses.replace(self.options, now=None)
+        # strict and external change what is reported, never what is written.
+        options = dataclasses.replace(self.options, now=None, strict=False, external=False)
         return (
             cache.FORMAT,
             cache.generator_fingerprint(),
@@ -136,6 +141,9 @@ class SiteBuilder:
         for entry in entries.values():
             result.problems.extend(entry.problems)
         pages = [e.page for e in entries.values() if e.page is not None]
+        with timer.stage("vocabulary"):
+            pages, vocabulary_problems = govern(pages, config)
+            result.problems.extend(vocabulary_problems + unknown_keys(pages, config))
         publish = PublishOptions(
             now=self._now(config), drafts=self.options.drafts, future=self.options.future
         )
@@ -157,6 +165,12 @@ class SiteBuilder:
                     (alias, page.source, page.line_of("aliases")) for alias in page.aliases
                 )
             result.problems.extend(check_unique_urls(claims))
+            result.problems.extend(check_links(self.root, published, rendered))
+        if self.options.external:
+            with timer.stage("external links"):
+                result.problems.extend(check_external(self.root, published, rendered))
+        if self.options.strict:
+            result.problems[:] = [dataclasses.replace(p, severity="error") for p in result.problems]
         if errors_only(result.problems):
             return None
         with timer.stage("model"):

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 from generator.errors import Problem
+from generator.i18n import text
 from generator.model import Page
 from generator.site import Site
+from generator.suggest import closest
 from generator.urls import slugify
 
 EVENTS_KEY = "events"
@@ -37,35 +39,24 @@ def check_event_refs(pages: list[Page], published: list[Page]) -> list[Problem]:
         value = page.meta[EVENTS_KEY]
         items = value if isinstance(value, list) else [value]
         if not all(isinstance(v, str) for v in items):
-            problems.append(
-                Problem(
-                    page.source,
-                    line,
-                    "'events' moet een lijst van evenement-slugs zijn; "
-                    "bijvoorbeeld events: [gemeentennl-bijeenkomst-2019-3]",
-                )
-            )
+            example = min(events, default="gemeentennl-bijeenkomst-2019-3")
+            problems.append(Problem(page.source, line, text("events-not-list", example=example)))
             continue
         for slug in event_slugs(page):
             event = events.get(slug)
             if event is None:
                 known = ", ".join(sorted(events)) or "nog geen"
-                problems.append(
-                    Problem(
-                        page.source,
-                        line,
-                        f"onbekend evenement '{slug}' in 'events'; bekende evenementen: {known}. "
-                        "Gebruik de slug (bestandsnaam zonder .md) van een evenementpagina",
-                    )
+                guess = closest(slug, events)
+                message = (
+                    text("unknown-event-suggest", slug=slug, suggestion=guess, known=known)
+                    if guess
+                    else text("unknown-event", slug=slug, known=known)
                 )
+                problems.append(Problem(page.source, line, message))
             elif event.source not in shown:
                 problems.append(
                     Problem(
-                        page.source,
-                        line,
-                        f"het evenement '{slug}' is nog niet gepubliceerd (concept of datum in "
-                        "de toekomst); de kaart verschijnt pas als het gepubliceerd is",
-                        severity="warning",
+                        page.source, line, text("event-unpublished", slug=slug), severity="warning"
                     )
                 )
     return problems

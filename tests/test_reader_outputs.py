@@ -181,13 +181,20 @@ def test_unknown_event_slug_is_an_error_with_file_and_line(tmp_path, capsys):
 ---
 title: A
 date: 2024-01-01
-events: [bestaat-niet]
+events: [bestaat-niet, zomerbijenkomst]
+---
+-- content/evenementen/zomerbijeenkomst.md --
+---
+title: Zomer
+start: 2024-07-04 14:00
 ---
 """,
     )
     result = build_site(capsys, tmp_path)
     assert result.code == 1
-    assert "content/artikelen/a.md:4: onbekend evenement 'bestaat-niet'" in result.err
+    assert "content/artikelen/a.md:4" in result.err
+    assert "onbekend evenement 'bestaat-niet'" in result.err
+    assert "bedoelde je 'zomerbijeenkomst'?" in result.err  # a typo gets a suggestion
     assert not (tmp_path / "build").exists()
 
 
