@@ -13,7 +13,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from generator import cache
+from generator import cache, extras, related, search
 from generator.buildtypes import BuildOptions, BuildResult, Timer
 from generator.config import SiteConfig, load_config
 from generator.content import discover
@@ -225,6 +225,7 @@ class SiteBuilder:
         rendered = {s: entries[s].rendered for s in [p.source for p in published] + texts}
         with timer.stage("checks"):
             result.problems.extend(check_references(pages, published, rendered, publish))
+            result.problems.extend(related.check_event_refs(pages, published))
             claims = generated_urls(config)
             for page in published:
                 claims.append(
@@ -251,6 +252,7 @@ class SiteBuilder:
             }
             site = assemble(config, published, rendered, publish.now, intros, term_texts)
             site.assets = found.assets
+            site.scheduled = extras.scheduled(pages, published)
             site.preview = self.options.mark_unpublished
         return site
 
@@ -306,6 +308,11 @@ class SiteBuilder:
                 return
             with timer.stage("assets"):
                 copy_assets(self.root, site, writer)
+            with timer.stage("search"):
+                result.problems.extend(search.index_output(writer, search.wanted(self.options)))
+            if errors_only(result.problems):
+                writer.abort()
+                return
             with timer.stage("write"):
                 writer.commit()
         except BaseException:

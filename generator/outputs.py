@@ -14,6 +14,8 @@ from generator.urls import output_path, paginated_url, section_url, term_url
 from generator.views import Crumb, Pager, SiteView
 from generator.vocabulary import synonym_redirects
 
+SEARCH_URL = "/zoeken/"
+
 
 @dataclass(slots=True)
 class RenderJob:
@@ -42,6 +44,7 @@ def render_jobs(site: Site, view: SiteView, wanted: set[str] | None = None) -> I
             yield from _content_page(site, page)
     yield from _taxonomies(site)
     yield RenderJob("/404.html", ("404.html",), {"crumbs": []})
+    yield RenderJob(SEARCH_URL, ("search.html",), {"crumbs": [Crumb("Home", "/")]})
     for page in site.pages.values():
         for alias in page.aliases:
             yield RenderJob(alias, ("alias.html",), {"target": page}, (page.source,))

@@ -45,6 +45,7 @@ class Site:
     term_texts: dict[tuple[str, str], TextDocument] = field(default_factory=dict)
     backlinks: dict[str, tuple[str, ...]] = field(default_factory=dict)
     assets: list[tuple[str, str]] = field(default_factory=list)  # (source, output path)
+    scheduled: tuple = ()  # (date, url) of pages held back until their date (rebuild.json)
     preview: bool = False  # mark drafts and future pages (BuildOptions.mark_unpublished)
     _article_order: tuple[str, ...] | None = None  # articles() is asked often; sort once
 
@@ -189,7 +190,7 @@ def check_unique_urls(claims: list[tuple[str, str, int]]) -> list[Problem]:
 
 def generated_urls(config: SiteConfig) -> list[tuple[str, str, int]]:
     """URLs the site itself produces; a page may not take them."""
-    claims = [("/", "site.yaml", 0), ("/404.html", "site.yaml", 0)]
+    claims = [("/", "site.yaml", 0), ("/404.html", "site.yaml", 0), ("/zoeken/", "site.yaml", 0)]
     claims += [(section_url(name), "site.yaml", 0) for name in config.sections]
     claims += [(f"/{t.path}/", "site.yaml", 0) for t in config.taxonomies.values()]
     return claims
