@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd = commands.add_parser("build", help="bouw de site in build/")
     common(build_cmd)
     build_cmd.add_argument("--out", type=Path, help="uitvoermap (standaard: build/ in de bronmap)")
+    build_cmd.add_argument(
+        "--no-search", action="store_true", help="geen zoekindex maken (sneller, voor metingen)"
+    )
     check_cmd = commands.add_parser("check", help="controleer alles zonder iets te schrijven")
     common(check_cmd)
     check_cmd.add_argument(
@@ -112,6 +115,7 @@ def _options(args: argparse.Namespace) -> BuildOptions:
         base_url=args.base_url,
         strict=args.strict,
         external=getattr(args, "external", False),
+        search=not getattr(args, "no_search", False),
     )
 
 
