@@ -36,7 +36,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
-SHARED = Path("/work/shared/bench")
+SHARED = Path(os.environ.get("KB_SHARED_BENCH", PROJECT.parent / "shared/bench"))
 TIMEOUT = 120.0  # seconds one edit may take before it counts as missed
 
 

@@ -228,7 +228,9 @@ def main() -> int:
         "# Benchmark results",
         "",
         f"Made by `benchmarks/run.py` on {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores. "
-        "Cold = no output folder and no cache; all tools write to the same file system.",
+        "Cold = no output folder and no cache; all tools write to the same file system. "
+        "Kennisbank builds with `--no-search` here, like the peers' reference workload "
+        "(Pagefind indexing is measured separately in benchmarks/search_weight.py).",
         "",
     ]
     for size in (int(s) for s in args.sizes.split(",")):

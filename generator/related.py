@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 
 from generator.errors import Problem
@@ -64,10 +65,23 @@ def check_event_refs(pages: list[Page], published: list[Page]) -> list[Problem]:
 
 def named_events(site: Site, page: Page) -> list[Page]:
     """The published event pages an article names, in the order it names them."""
-    by_slug = {
-        site.pages[s].slug: site.pages[s] for s in site.upcoming + site.past if s in site.pages
-    }
-    return [by_slug[slug] for slug in event_slugs(page) if slug in by_slug]
+    by_slug = site.memo.get("events by slug")
+    if by_slug is None:
+        by_slug = site.memo["events by slug"] = {
+            site.pages[s].slug: s for s in site.upcoming + site.past if s in site.pages
+        }
+    return [site.pages[by_slug[slug]] for slug in event_slugs(page) if slug in by_slug]
+
+
+def _recency_keys(site: Site) -> dict[str, tuple]:
+    """Per page: newer first, then title and source; computed once per site."""
+    keys = site.memo.get("recency")
+    if keys is None:
+        keys = site.memo["recency"] = {}
+        for source, other in site.pages.items():
+            moment = other.sort_moment
+            keys[source] = (-(moment.timestamp() if moment else 0), other.title, source)
+    return keys
 
 
 def related_pages(site: Site, page: Page, limit: int = 4) -> list[Page]:
@@ -77,15 +91,17 @@ def related_pages(site: Site, page: Page, limit: int = 4) -> list[Page]:
     slugs = {slugify(v) for key, values in page.terms if key == "tags" for v in values}
     for slug in slugs:
         term = terms.get(slug)
-        if term is None:
-            continue
-        for source in term.pages[:SCAN_PER_TAG]:
-            if source != page.source and source in site.pages:
-                counts[source] += 1
-
-    def order(source: str):
-        other = site.pages[source]
-        moment = other.sort_moment
-        return (-counts[source], -(moment.timestamp() if moment else 0), other.title, source)
-
-    return [site.pages[s] for s in sorted(counts, key=order)[:limit]]
+        if term is not None:
+            counts.update(term.pages[:SCAN_PER_TAG])  # terms list published pages only
+    counts.pop(page.source, None)
+    recency = _recency_keys(site)
+    by_count: dict[int, list[str]] = {}
+    for source, count in counts.items():
+        by_count.setdefault(count, []).append(source)
+    best: list[str] = []
+    for count in sorted(by_count, reverse=True):
+        group = by_count[count]
+        best += heapq.nsmallest(limit - len(best), group, key=recency.__getitem__)
+        if len(best) >= limit:
+            break
+    return [site.pages[s] for s in best]

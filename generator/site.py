@@ -48,6 +48,7 @@ class Site:
     scheduled: tuple = ()  # (date, url) of pages held back until their date (rebuild.json)
     preview: bool = False  # mark drafts and future pages (BuildOptions.mark_unpublished)
     _article_order: tuple[str, ...] | None = None  # articles() is asked often; sort once
+    memo: dict = field(default_factory=dict)  # derived lookups computed once per site model
 
     def page_list(self, sources: tuple[str, ...] | list[str]) -> list[Page]:
         return [self.pages[s] for s in sources if s in self.pages]
