@@ -48,12 +48,14 @@ _YAML_HINTS = {
     ),
     "found a tab character": "er staat een tab in de inspringing; gebruik spaties",
     "found unexpected end of stream": "een aanhalingsteken of haakje wordt niet gesloten",
-    "mapping values are not allowed here": (
+    "mapping values are not allowed": (
         "een dubbele punt in een waarde; zet de waarde tussen aanhalingstekens"
     ),
     "could not find expected ':'": "een regel mist de dubbele punt na de sleutel",
     "did not find expected key": "de inspringing klopt niet of een aanhalingsteken ontbreekt",
     "found undefined tag handle": "een onbekende YAML-tag (!); haal die weg",
+    "did not find expected ',' or ']'": "een [ wordt niet gesloten met ]",
+    "did not find expected ',' or '}'": "een { wordt niet gesloten met }",
 }
 
 
@@ -63,8 +65,10 @@ def _explain(error: yaml.MarkedYAMLError) -> str:
         if needle in problem:
             return f"ongeldige YAML: {hint} ({problem})"
     if "could not determine a constructor" in problem:
+        # Tags are never executed (safe loader); name the one found so it can be removed.
+        tag = problem.rsplit("tag ", 1)[-1]
         return (
-            "ongeldige YAML: een tag als !!python/... is niet toegestaan; "
+            f"ongeldige YAML: een tag als {tag} is niet toegestaan; haal die weg en "
             "schrijf gewone tekst, lijsten of sleutels"
         )
     return f"ongeldige YAML: {problem}; controleer aanhalingstekens, dubbele punten en inspringing"
@@ -72,7 +76,12 @@ def _explain(error: yaml.MarkedYAMLError) -> str:
 
 def _error_line(error: yaml.MarkedYAMLError) -> int:
     # For an unclosed quote the context (where the string began) is the useful spot.
-    if error.context and "quoted scalar" in error.context and error.context_mark:
+    # Likewise for an unclosed [ or {: the error surfaces lines later, where it ended.
+    if (
+        error.context
+        and error.context_mark
+        and ("quoted scalar" in error.context or "flow" in error.context)
+    ):
         return error.context_mark.line
     mark = error.problem_mark or error.context_mark
     return mark.line if mark is not None else 0
@@ -98,7 +107,7 @@ def load_mapping(
                 )
             )
             return result
-        structural = _check_structure(node, path, first_line, result.lines)
+        structural = _check_structure(node, path, first_line, result.lines, what)
         if structural:
             result.problems.extend(structural)
             return result
@@ -125,7 +134,11 @@ def load_mapping(
 
 
 def _check_structure(
-    root: yaml.MappingNode, path: str, first_line: int, lines: dict[tuple[str, ...], int]
+    root: yaml.MappingNode,
+    path: str,
+    first_line: int,
+    lines: dict[tuple[str, ...], int],
+    what: str = "front matter",
 ) -> list[Problem]:
     """Refuse aliases and duplicate keys; record lines of keys one and two deep."""
     problems: list[Problem] = []
@@ -160,7 +173,7 @@ def _check_structure(
                         Problem(
                             path,
                             line,
-                            f"de sleutel '{key}' staat twee keer in de {_container(trail)} "
+                            f"de sleutel '{key}' staat twee keer in {_container(trail, what)} "
                             f"(eerder op regel {keys_here[key]}); houd er één over",
                         )
                     )
@@ -173,5 +186,5 @@ def _check_structure(
     return problems
 
 
-def _container(trail: tuple[str, ...]) -> str:
-    return f"'{trail[-1]}'" if trail else "front matter"
+def _container(trail: tuple[str, ...], what: str) -> str:
+    return f"'{trail[-1]}'" if trail else ("de front matter" if what == "front matter" else what)
