@@ -18,6 +18,7 @@ from generator.errors import Problem, errors_only
 from generator.frontmatter import normalise_text, parse_document
 from generator.markdown import Rendered, render_markdown
 from generator.model import Page, TextDocument
+from generator.outguard import MARKER, MARKER_TEXT
 from generator.output import DiscardOutput, StagedOutput
 from generator.outputs import render_jobs
 from generator.pages import build_page
@@ -274,6 +275,7 @@ def build(root: Path, out: Path | None, options: BuildOptions) -> BuildResult:
     writer = StagedOutput(out) if out is not None else DiscardOutput()
     writer.begin()
     try:
+        writer.write(MARKER, MARKER_TEXT)  # lets the next build know this folder is ours
         files, render_problems = _render_all(site, root, writer, timer)
         if render_problems:
             writer.abort()

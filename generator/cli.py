@@ -10,6 +10,7 @@ from pathlib import Path
 from generator.build import BuildOptions, BuildResult, build
 from generator.errors import Problem
 from generator.newpage import create_page
+from generator.outguard import check_output
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -83,6 +84,10 @@ def _options(args: argparse.Namespace) -> BuildOptions:
 def _run_build(args: argparse.Namespace, check_only: bool) -> int:
     root = args.source.resolve()
     out = None if check_only else (args.out or root / "build").absolute()
+    refused = check_output(out, root) if out is not None else None
+    if refused:
+        report([refused])
+        return EXIT_USAGE
     result = build(root, out, _options(args))
     report(result.problems)
     if args.timings:
