@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from generator.errors import Problem
+from generator.textclean import clean_value
 
 try:  # the C parser is ~10x faster; fall back where libyaml is absent
     _BaseLoader = yaml.CSafeLoader
@@ -111,7 +112,7 @@ def load_mapping(
         if structural:
             result.problems.extend(structural)
             return result
-        data = loader.construct_document(node)
+        data = clean_value(loader.construct_document(node))
     except yaml.MarkedYAMLError as error:
         line = _error_line(error)
         message = _explain(error)
