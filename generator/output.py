@@ -1,27 +1,47 @@
-"""Writing the output: build in a staging folder beside it, then swap in one step.
+"""Writing the output without ever leaving it half-written.
 
-Unchanged files are hard-linked from the previous output instead of rewritten,
-so they keep their mtime (cheap rsync deploys); files no longer produced are
-simply absent from the new folder. A build that fails or is killed never
-touches the previous output.
+Two writers, one interface:
+
+- `StagedOutput` (first build, or no trustworthy record of the previous one):
+  everything goes to a staging folder beside the output, unchanged files are
+  hard-linked from the previous output (they keep their mtime), and the
+  staging folder is swapped in with one atomic rename.
+- `InPlaceOutput` (the previous output is known from its manifest): only
+  changed files are staged; on commit a journal is written and they are
+  renamed into place, vanished outputs removed. A build killed during the
+  commit is rolled forward by the next one.
+
+Nothing is touched before `commit()`, so a failed build leaves the previous
+output exactly as it was.
 """
 
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
+from generator.digest import hash_bytes
+
 STAGING_MARK = ".kb-staging-"
+JOURNAL = ".kb-commit.json"
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
 
 
+@dataclass(frozen=True, slots=True)
+class FileState:
+    digest: str
+    size: int
+    mtime_ns: int
+
+
 def _libc_renameat2():
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        function = libc.renameat2
+        function = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):
         return None
     function.argtypes = [
@@ -41,8 +61,7 @@ def exchange(a: Path, b: Path) -> bool:
     """Atomically swap two directories (Linux); False where the system cannot."""
     if _renameat2 is None:
         return False
-    result = _renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE)
-    return result == 0
+    return _renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0
 
 
 def _pid_alive(pid: int) -> bool:
@@ -55,83 +74,112 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-class StagedOutput:
-    def __init__(self, out: Path):
+def _intact(path: Path, state: FileState) -> bool:
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    return stat.st_size == state.size and stat.st_mtime_ns == state.mtime_ns
+
+
+def _state(path: Path, digest: str) -> FileState:
+    stat = path.stat()
+    return FileState(digest, stat.st_size, stat.st_mtime_ns)
+
+
+class _Output:
+    def __init__(self, out: Path, previous: dict[str, FileState] | None = None):
         self.out = out.absolute()
+        self.previous = previous or {}
         self.stage = self.out.parent / f".{self.out.name}{STAGING_MARK}{os.getpid()}"
-        self.written = 0  # files whose bytes changed
-        self.kept = 0  # files linked unchanged from the previous output
-        self.produced: set[str] = set()  # every output path of this build
-        self.changed: set[str] = set()  # paths added, changed or removed vs. the previous output
+        self.produced: dict[str, FileState] = {}
+        self.changed: set[str] = set()
+
+    @property
+    def written(self) -> int:
+        return len(self.changed & self.produced.keys())
 
     def begin(self) -> None:
         self.out.parent.mkdir(parents=True, exist_ok=True)
-        self._remove_abandoned()
+        self._recover_abandoned()
         if self.stage.exists():
             shutil.rmtree(self.stage)
         self.stage.mkdir()
 
-    def _remove_abandoned(self) -> None:
-        """Staging folders of builds that were killed (their process is gone)."""
+    def _recover_abandoned(self) -> None:
+        """Finish the commit of a killed build, or throw its half-made staging away."""
         prefix = f".{self.out.name}{STAGING_MARK}"
         for entry in self.out.parent.iterdir():
-            if entry.name.startswith(prefix):
-                pid = entry.name[len(prefix) :]
-                if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
-                    shutil.rmtree(entry, ignore_errors=True)
+            if not entry.name.startswith(prefix):
+                continue
+            pid = entry.name[len(prefix) :].removeprefix("old-")
+            if pid.isdigit() and int(pid) != os.getpid() and _pid_alive(int(pid)):
+                continue
+            if (entry / JOURNAL).is_file():
+                _roll_forward(entry, self.out)
+            shutil.rmtree(entry, ignore_errors=True)
 
-    def _target(self, rel: str) -> Path:
-        self.produced.add(rel)
+    def accept(self, rel: str, state: FileState, changed: bool) -> None:
+        self.produced[rel] = state
+        if changed:
+            self.changed.add(rel)
+
+    def write(self, rel: str, data: bytes) -> None:
+        self.accept(*self.write_file(rel, data))
+
+    def copy(self, source: Path, rel: str) -> None:
+        self.write(rel, source.read_bytes())
+
+    def manifest(self) -> dict[str, FileState]:
+        return dict(self.produced)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.stage, ignore_errors=True)
+
+    def _staged_path(self, rel: str) -> Path:
         path = self.stage / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
 
-    def _keep(self, previous: Path, target: Path) -> bool:
+
+class StagedOutput(_Output):
+    def write_file(self, rel: str, data: bytes) -> tuple[str, FileState, bool]:
+        digest = hash_bytes(data)
+        target = self._staged_path(rel)
+        previous_path = self.out / rel
+        known = self.previous.get(rel)
+        if known is not None:
+            same = known.digest == digest and _intact(previous_path, known)
+        else:  # no manifest: compare with the file itself
+            try:
+                same = (
+                    previous_path.stat().st_size == len(data) and previous_path.read_bytes() == data
+                )
+            except OSError:
+                same = False
+        if same:
+            try:
+                os.link(previous_path, target)
+                return rel, _state(target, digest), False
+            except OSError:
+                pass
+        target.write_bytes(data)
+        return rel, _state(target, digest), True
+
+    def keep(self, rel: str) -> bool:
+        known = self.previous.get(rel)
+        if known is None or not _intact(self.out / rel, known):
+            return False
         try:
-            os.link(previous, target)
+            os.link(self.out / rel, self._staged_path(rel))
         except OSError:
             return False
-        self.kept += 1
+        self.produced[rel] = known
         return True
-
-    def write(self, rel: str, data: bytes) -> None:
-        target = self._target(rel)
-        previous = self.out / rel
-        try:
-            same = previous.stat().st_size == len(data) and previous.read_bytes() == data
-        except OSError:
-            same = False
-        if same and self._keep(previous, target):
-            return
-        target.write_bytes(data)
-        self.written += 1
-        self.changed.add(rel)
-
-    def copy(self, source: Path, rel: str) -> None:
-        target = self._target(rel)
-        previous = self.out / rel
-        try:
-            old, new = previous.stat(), source.stat()
-            same = old.st_size == new.st_size and previous.read_bytes() == source.read_bytes()
-        except OSError:
-            same = False
-        if same and self._keep(previous, target):
-            return
-        shutil.copyfile(source, target)
-        self.written += 1
-        self.changed.add(rel)
-
-    def _note_removed(self) -> None:
-        for directory, _dirs, files in os.walk(self.out):
-            base = Path(directory).relative_to(self.out).as_posix()
-            for name in files:
-                rel = name if base == "." else f"{base}/{name}"
-                if rel not in self.produced:
-                    self.changed.add(rel)
 
     def commit(self) -> None:
         if self.out.exists():
-            self._note_removed()
+            self.changed |= _all_files(self.out) - self.produced.keys()
             if exchange(self.stage, self.out):
                 shutil.rmtree(self.stage, ignore_errors=True)
                 return
@@ -142,25 +190,77 @@ class StagedOutput:
         else:
             os.rename(self.stage, self.out)
 
-    def abort(self) -> None:
+
+class InPlaceOutput(_Output):
+    def write_file(self, rel: str, data: bytes) -> tuple[str, FileState, bool]:
+        digest = hash_bytes(data)
+        known = self.previous.get(rel)
+        if known is not None and known.digest == digest and _intact(self.out / rel, known):
+            return rel, known, False
+        target = self._staged_path(rel)
+        target.write_bytes(data)
+        return rel, _state(target, digest), True
+
+    def keep(self, rel: str) -> bool:
+        known = self.previous.get(rel)
+        if known is None or not _intact(self.out / rel, known):
+            return False
+        self.produced[rel] = known
+        return True
+
+    def commit(self) -> None:
+        removed = sorted(self.previous.keys() - self.produced.keys())
+        self.changed |= set(removed)
+        staged = sorted(self.changed - set(removed))
+        journal = {"replace": staged, "remove": removed}
+        (self.stage / JOURNAL).write_text(json.dumps(journal), encoding="utf-8")
+        _roll_forward(self.stage, self.out)
         shutil.rmtree(self.stage, ignore_errors=True)
 
 
-class DiscardOutput:
+def _roll_forward(stage: Path, out: Path) -> None:
+    """Apply a staged commit: rename staged files into place, remove vanished ones."""
+    journal = json.loads((stage / JOURNAL).read_text(encoding="utf-8"))
+    for rel in journal["replace"]:
+        source = stage / rel
+        if source.exists():
+            target = out / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+    for rel in journal["remove"]:
+        target = out / rel
+        target.unlink(missing_ok=True)
+        parent = target.parent
+        while parent != out and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+
+
+def _all_files(root: Path) -> set[str]:
+    found = set()
+    for directory, _dirs, files in os.walk(root):
+        base = Path(directory).relative_to(root).as_posix()
+        found.update(name if base == "." else f"{base}/{name}" for name in files)
+    return found
+
+
+class DiscardOutput(_Output):
     """For `check`: renders everything, writes nothing."""
 
-    written = 0
-    kept = 0
-    changed: set[str] = set()
+    def __init__(self) -> None:
+        super().__init__(Path("/nonexistent-kennisbank-check"))
 
     def begin(self) -> None:
         pass
 
-    def write(self, rel: str, data: bytes) -> None:
-        self.written += 1
+    def write_file(self, rel: str, data: bytes) -> tuple[str, FileState, bool]:
+        return rel, FileState(hash_bytes(data), len(data), 0), True
 
     def copy(self, source: Path, rel: str) -> None:
-        self.written += 1
+        self.accept(rel, FileState("", 0, 0), True)
+
+    def keep(self, rel: str) -> bool:
+        return False
 
     def commit(self) -> None:
         pass

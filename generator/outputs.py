@@ -79,7 +79,8 @@ def _section_lists(site: Site, name: str) -> Iterator[RenderJob]:
     section = site.config.sections[name]
     intro = site.intros.get(name)
     templates = (
-        ("authors.html",) if section.kind == "authors" else (f"{name}_list.html", "section.html")
+        f"{name}/list.html",
+        "authors.html" if section.kind == "authors" else "section.html",
     )
     items = site.page_list(site.sections[name])
     if section.kind == "authors":
@@ -99,7 +100,7 @@ def _events_page(site: Site, name: str) -> RenderJob:
     past = site.page_list(site.past)
     return RenderJob(
         section_url(name),
-        ("events.html",),
+        (f"{name}/list.html", "events.html"),
         {
             "section": section,
             "intro": _text_html(site, intro),
@@ -115,7 +116,7 @@ def _content_page(site: Site, page: Page) -> Iterator[RenderJob]:
     templates = tuple(
         name
         for name in (
-            f"{page.section}.html" if page.section else None,
+            f"{page.section}/page.html" if page.section else None,
             f"{page.kind}.html",
             "page.html",
         )

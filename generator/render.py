@@ -76,7 +76,7 @@ def make_environment(root: Path, config: SiteConfig) -> jinja2.Environment:
 
 def template_problem(error: Exception, root: Path) -> Problem:
     """Where in which template a rendering error happened, from Jinja's rewritten traceback."""
-    templates = str((root / TEMPLATES_DIR).resolve())
+    folders = (str(root / TEMPLATES_DIR), str((root / TEMPLATES_DIR).resolve()))
     if isinstance(error, jinja2.TemplateSyntaxError):
         name = error.filename or error.name or "?"
         return Problem(
@@ -86,7 +86,7 @@ def template_problem(error: Exception, root: Path) -> Problem:
     tb = error.__traceback__
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if filename.startswith(templates):
+        if filename.startswith(folders):
             name, line = filename, tb.tb_lineno
         tb = tb.tb_next
     if isinstance(error, jinja2.TemplateNotFound):
@@ -99,7 +99,10 @@ def template_problem(error: Exception, root: Path) -> Problem:
 
 
 def _relative(name: str, root: Path) -> str:
-    try:
-        return Path(name).resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return name
+    for base in (root, root.resolve()):
+        for candidate in (Path(name), Path(name).resolve()):
+            try:
+                return candidate.relative_to(base).as_posix()
+            except ValueError:
+                continue
+    return name

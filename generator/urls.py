@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import posixpath
+from functools import lru_cache
 
 from slugify import slugify as _slugify
 
 PAGE_SEGMENT = "pagina"  # /tags/wonen/pagina/2/
 
 
+@lru_cache(maxsize=65536)
 def slugify(text: str) -> str:
     """'Gemengd wonen' -> 'gemengd-wonen', 'dé' -> 'de', 'Yılmaz' -> 'yilmaz'."""
     return _slugify(str(text), lowercase=True, max_length=120, word_boundary=True)

@@ -1,0 +1,180 @@
+"""Dependency records: what each output read while it was rendered (Lektor/Hugo style).
+
+An output is rendered again only when something it depended on changed:
+its template files, its render context, or the answer to any question its
+templates asked the site (`site.backlinks(page)`, `site.upcoming(3)`, ...).
+Templates reach the site only through a `RecordingSite`, so every question
+is logged with a digest of its answer; on the next build the same questions
+are asked again and the answers compared. When in doubt, render again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import jinja2.meta
+
+from generator.digest import Digester, hash_bytes
+from generator.model import Page
+
+QueryKey = tuple  # (attribute name, *argument keys)
+
+
+@dataclass(frozen=True, slots=True)
+class OutputRecord:
+    template: str  # digest of the template files used
+    context: str  # digest of the render context
+    queries: tuple[tuple[QueryKey, str], ...]  # site questions asked, with answer digests
+    output: str  # digest of the bytes written
+
+
+def _arg_key(value: object) -> object:
+    if isinstance(value, Page):
+        return ("page", value.source)
+    if isinstance(value, str | int | float | bool | type(None)):
+        return value
+    raise _Unrecordable
+
+
+class _Unrecordable(Exception):
+    """An argument we cannot replay; the output is then never considered fresh."""
+
+
+def _arg_value(key: object, view) -> object:
+    if isinstance(key, tuple) and len(key) == 2 and key[0] == "page":
+        page = view.page(key[1])
+        if page is None:
+            raise LookupError(key[1])
+        return page
+    return key
+
+
+class RecordingSite:
+    """Stands in for the SiteView inside templates and logs every question asked."""
+
+    def __init__(self, view, digester: Digester):
+        self._view = view
+        self._digester = digester
+        self.log: dict[QueryKey, str] | None = None
+        self.replayable = True
+
+    def __getattr__(self, name: str):
+        value = getattr(self._view, name)
+        if name.startswith("_"):
+            return value
+        if not callable(value):
+            self._note((name,), value)
+            return value
+
+        def recorded(*args):
+            result = value(*args)
+            try:
+                key = (name, *(_arg_key(a) for a in args))
+            except _Unrecordable:
+                self.replayable = False
+                return result
+            self._note(key, result)
+            return result
+
+        return recorded
+
+    def _note(self, key: QueryKey, result: object) -> None:
+        if self.log is not None and key not in self.log:
+            self.log[key] = self._digester.of(result)
+
+
+class QueryReplayer:
+    """Answers logged questions against the new site, once each per build."""
+
+    def __init__(self, view, digester: Digester):
+        self._view = view
+        self._digester = digester
+        self._answers: dict[QueryKey, str | None] = {}
+
+    def answer(self, key: QueryKey) -> str | None:
+        if key in self._answers:
+            return self._answers[key]
+        try:
+            attribute = getattr(self._view, key[0])
+            if len(key) == 1 and not callable(attribute):
+                result = attribute
+            else:
+                result = attribute(*(_arg_value(k, self._view) for k in key[1:]))
+            digest = self._digester.of(result)
+        except Exception:  # a question that cannot be asked any more: stale
+            digest = None
+        self._answers[key] = digest
+        return digest
+
+    def unchanged(self, queries: tuple[tuple[QueryKey, str], ...]) -> bool:
+        return all(self.answer(key) == digest for key, digest in queries)
+
+
+class TemplateDigests:
+    """Digest of the template a job would use, with everything it extends or includes."""
+
+    def __init__(self, env: jinja2.Environment, folder: Path):
+        self._env = env
+        self._folder = folder
+        self._files: dict[str, str | None] = {}
+        self._closures: dict[str, str] = {}
+        self._choices: dict[tuple[str, ...], tuple[str | None, str]] = {}
+
+    def _file(self, name: str) -> str | None:
+        if name not in self._files:
+            try:
+                self._files[name] = hash_bytes((self._folder / name).read_bytes())
+            except OSError:
+                self._files[name] = None
+        return self._files[name]
+
+    def _all(self) -> str:
+        names = sorted(
+            p.relative_to(self._folder).as_posix() for p in self._folder.rglob("*") if p.is_file()
+        )
+        return hash_bytes(repr([(n, self._file(n)) for n in names]).encode())
+
+    def closure(self, name: str) -> str:
+        if name in self._closures:
+            return self._closures[name]
+        seen: dict[str, str | None] = {}
+        pending = [name]
+        dynamic = False
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            seen[current] = self._file(current)
+            if seen[current] is None:
+                continue
+            try:
+                source = (self._folder / current).read_text(encoding="utf-8")
+                referenced = jinja2.meta.find_referenced_templates(self._env.parse(source))
+            except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
+                dynamic = True
+                continue
+            for child in referenced:
+                if child is None:
+                    dynamic = True
+                else:
+                    pending.append(child)
+        parts = sorted(seen.items(), key=lambda item: item[0])
+        digest = hash_bytes(repr((parts, self._all() if dynamic else "")).encode())
+        self._closures[name] = digest
+        return digest
+
+    def choose(self, candidates: tuple[str, ...]) -> tuple[str | None, str]:
+        """(template that will be used, digest covering it and the candidates before it)."""
+        if candidates not in self._choices:
+            absent = []
+            chosen = None
+            for name in candidates:
+                if self._file(name) is not None:
+                    chosen = name
+                    break
+                absent.append(name)
+            digest = hash_bytes(repr((absent, chosen, chosen and self.closure(chosen))).encode())
+            self._choices[candidates] = (chosen, digest)
+        return self._choices[candidates]

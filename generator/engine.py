@@ -1,0 +1,213 @@
+"""SiteBuilder: the build pipeline, remembering between builds what it may reuse.
+
+config -> discover -> parse (changed sources only) -> Markdown (changed only)
+-> checks -> site model -> render (outputs whose inputs changed) -> write.
+The CLI makes one SiteBuilder per build and keeps its memory in `.cache/`;
+the preview server keeps one alive and tells it which files changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from datetime import datetime
+from pathlib import Path
+
+from generator import cache
+from generator.buildtypes import BuildOptions, BuildResult, Timer
+from generator.config import SiteConfig, load_config
+from generator.content import discover
+from generator.digest import Digester
+from generator.errors import errors_only
+from generator.loading import SourceEntry, load_sources, render_sources
+from generator.outguard import MARKER, MARKER_TEXT
+from generator.output import DiscardOutput, InPlaceOutput, StagedOutput
+from generator.rendering import copy_assets, render_outputs
+from generator.site import (
+    PublishOptions,
+    Site,
+    assemble,
+    check_references,
+    check_unique_urls,
+    generated_urls,
+    is_published,
+)
+
+# Files modified this close to (or after) the previous build's start are compared by
+# content, not trusted by size and mtime: file systems stamp times coarsely.
+RACY_WINDOW_NS = 2_000_000_000
+
+
+class SiteBuilder:
+    def __init__(
+        self,
+        root: Path,
+        out: Path | None,
+        options: BuildOptions,
+        workers: int | None = None,
+        persistent_cache: bool = True,
+        progress=None,
+    ):
+        from generator.parallel import worker_count
+
+        self.root = root
+        self.out = out.absolute() if out is not None else None
+        self.options = options
+        self.workers = worker_count(workers)
+        self.persistent_cache = persistent_cache and out is not None
+        self.progress = progress
+        self._state: cache.CacheState | None = None
+
+    def _key(self, config: SiteConfig) -> tuple:
+        options = dataclasses.replace(self.options, now=None)
+        return (
+            cache.FORMAT,
+            cache.generator_fingerprint(),
+            config.fingerprint,
+            repr(options),
+            str(self.out),
+        )
+
+    def _previous_state(self, key: tuple) -> cache.CacheState:
+        if self._state is not None and self._state.key == key:
+            return self._state
+        if self.persistent_cache:
+            return cache.load(cache.cache_file(self.root, self.out), key)
+        return cache.CacheState(key=key)
+
+    def build(self, changed: set[str] | None = None) -> BuildResult:
+        """Build; `changed` (sources relative to the root) is a hint from a file watcher."""
+        started = time.perf_counter()
+        timer = Timer()
+        result = BuildResult()
+        try:
+            self._build(changed, timer, result)
+        finally:
+            result.timings = timer.timings
+            result.seconds = time.perf_counter() - started
+        return result
+
+    def _config(self, result: BuildResult) -> SiteConfig | None:
+        config, problems = load_config(self.root)
+        result.problems.extend(problems)
+        if config is not None and self.options.base_url:
+            config = dataclasses.replace(config, base_url=self.options.base_url.rstrip("/") + "/")
+        return config
+
+    def _now(self, config: SiteConfig) -> datetime:
+        now = self.options.now or datetime.now(config.zone)
+        return (
+            now.replace(tzinfo=config.zone) if now.tzinfo is None else now.astimezone(config.zone)
+        )
+
+    def _build(self, changed: set[str] | None, timer: Timer, result: BuildResult) -> None:
+        with timer.stage("config"):
+            config = self._config(result)
+        if config is None:
+            return
+        key = self._key(config)
+        started_ns = time.time_ns()
+        with timer.stage("cache"):
+            state = self._previous_state(key)
+        in_memory = state is self._state
+        racy_after_ns = state.started_ns - RACY_WINDOW_NS
+        with timer.stage("discover"):
+            found = discover(self.root, config)
+            result.problems.extend(found.problems)
+        with timer.stage("front matter"):
+            trusted = set(state.sources) - changed if (in_memory and changed is not None) else None
+            entries = load_sources(
+                self.root, config, found, state.sources, self.workers, trusted, racy_after_ns
+            )
+        site = self._model(config, found, entries, timer, result)
+        sources_state = dataclasses.replace(state, sources=entries, started_ns=started_ns)
+        if site is None:
+            # Remember the parsing work, keep the records of the output as it still is.
+            self._state = sources_state
+            if self.persistent_cache:
+                with timer.stage("cache"):
+                    cache.save(cache.cache_file(self.root, self.out), sources_state)
+            return
+        self._write(site, sources_state, entries, timer, result)
+
+    def _model(self, config, found, entries: dict[str, SourceEntry], timer, result) -> Site | None:
+        for entry in entries.values():
+            result.problems.extend(entry.problems)
+        pages = [e.page for e in entries.values() if e.page is not None]
+        publish = PublishOptions(
+            now=self._now(config), drafts=self.options.drafts, future=self.options.future
+        )
+        published = [p for p in pages if is_published(p, publish)]
+        urls = {p.source: p.url for p in pages}
+        texts = [s for s, e in entries.items() if e.text is not None]
+        with timer.stage("markdown"):
+            render_sources(entries, [p.source for p in published] + texts, urls, self.workers)
+        rendered = {s: entries[s].rendered for s in [p.source for p in published] + texts}
+        with timer.stage("checks"):
+            result.problems.extend(check_references(pages, published, rendered, publish))
+            claims = generated_urls(config)
+            for page in published:
+                claims.append(
+                    (page.url, page.source, page.line_of("slug") if "slug" in page.meta else 1)
+                )
+                claims.extend(
+                    (alias, page.source, page.line_of("aliases")) for alias in page.aliases
+                )
+            result.problems.extend(check_unique_urls(claims))
+        if errors_only(result.problems):
+            return None
+        with timer.stage("model"):
+            intros = {
+                key: entries[src].text for key, src in found.intros.items() if entries[src].text
+            }
+            term_texts = {
+                key: entries[src].text for key, src in found.term_texts.items() if entries[src].text
+            }
+            site = assemble(config, published, rendered, publish.now, intros, term_texts)
+            site.assets = found.assets
+        return site
+
+    def _writer(self, state: cache.CacheState):
+        if self.out is None:
+            return DiscardOutput()
+        if state.manifest and self.out.is_dir():
+            return InPlaceOutput(self.out, state.manifest)
+        return StagedOutput(self.out, state.manifest)
+
+    def _write(
+        self, site: Site, state: cache.CacheState, entries, timer: Timer, result: BuildResult
+    ) -> None:
+        writer = self._writer(state)
+        writer.begin()
+        digester = Digester({s: e.page_digest for s, e in entries.items() if e.page_digest})
+        try:
+            writer.write(MARKER, MARKER_TEXT)  # lets the next build know this folder is ours
+            with timer.stage("render"):
+                records, problems, rendered_count = render_outputs(
+                    self.root, site, state.records, writer, digester, self.workers, self.progress
+                )
+            if problems:
+                writer.abort()
+                result.problems.extend(problems)
+                return
+            with timer.stage("assets"):
+                copy_assets(self.root, site, writer)
+            with timer.stage("write"):
+                writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
+        finally:
+            for source, digest in digester.page_digests.items():
+                if source in entries:
+                    entries[source].page_digest = digest
+        new_state = dataclasses.replace(state, records=records, manifest=writer.manifest())
+        self._state = new_state
+        if self.persistent_cache:
+            with timer.stage("cache"):
+                cache.save(cache.cache_file(self.root, self.out), new_state)
+        result.pages = len(site.pages)
+        result.files = len(writer.produced)
+        result.written = writer.written
+        result.rendered = rendered_count
+        result.changed = set(writer.changed)

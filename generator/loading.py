@@ -1,0 +1,161 @@
+"""Sources -> pages and rendered Markdown, reusing what an earlier build already did.
+
+A source is parsed again only when its bytes (or where it sits) changed, and
+its Markdown rendered again only when its text changed or a page it links to
+moved to another URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.config import SiteConfig
+from generator.content import Discovery, PageSource
+from generator.digest import hash_bytes
+from generator.errors import Problem
+from generator.frontmatter import normalise_text, parse_document
+from generator.markdown import Rendered, render_markdown
+from generator.model import Page, TextDocument
+from generator.pages import build_page
+from generator.parallel import map_chunks
+
+
+@dataclass(slots=True)
+class SourceEntry:
+    origin: tuple  # where the source sits: ('page', PageSource fields) or ('text', key)
+    stat: tuple[int, int]  # size, mtime_ns
+    digest: str  # of the file's bytes
+    page: Page | None = None
+    text: TextDocument | None = None
+    problems: tuple[Problem, ...] = ()
+    rendered: Rendered | None = None
+    link_urls: tuple[tuple[str, str | None], ...] = ()  # link targets' URLs when rendered
+    page_digest: str | None = None  # digest of `page`, filled in when first needed
+
+    @property
+    def document(self) -> Page | TextDocument | None:
+        return self.page or self.text
+
+
+def _origin_of(item: PageSource | tuple) -> tuple:
+    if isinstance(item, PageSource):
+        return ("page", item.source, item.section, item.bundle_assets, item.name)
+    return ("text", item)
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _parse(root: Path, config: SiteConfig, source: str, item, stat) -> SourceEntry:
+    origin = _origin_of(item)
+    try:
+        raw = (root / source).read_bytes()
+    except OSError as error:
+        problem = Problem(source, 0, f"kan het bestand niet lezen ({error.strerror})")
+        return SourceEntry(origin, stat or (0, 0), "", problems=(problem,))
+    entry = SourceEntry(origin, stat or (0, 0), hash_bytes(raw))
+    text, problem = normalise_text(raw, source)
+    if problem:
+        entry.problems = (problem,)
+        return entry
+    doc = parse_document(text, source)
+    if doc.problems:
+        entry.problems = tuple(doc.problems)
+        return entry
+    if isinstance(item, PageSource):
+        page, problems = build_page(item, doc, config)
+        entry.page, entry.problems = page, tuple(problems)
+    else:
+        title = doc.meta.get("title", "")
+        entry.text = TextDocument(
+            source, str(title) if title else "", doc.meta, doc.body, doc.body_line
+        )
+    return entry
+
+
+def load_sources(
+    root: Path,
+    config: SiteConfig,
+    found: Discovery,
+    previous: dict[str, SourceEntry],
+    workers: int,
+    trust_unchanged: set[str] | None = None,
+    racy_after_ns: int = 0,
+) -> dict[str, SourceEntry]:
+    """Every source's entry, parsing only what changed.
+
+    `trust_unchanged`: sources known (from a file watcher) not to have changed
+    since `previous`; they are not even stat'ed. A file whose size and mtime
+    are as before is trusted too, unless its mtime is later than
+    `racy_after_ns` (it may have changed again within the clock's resolution,
+    the "racy git" problem): then its bytes are compared.
+    """
+    items: list[tuple[str, object]] = [(p.source, p) for p in found.pages]
+    items += [(source, ("intro", key)) for key, source in found.intros.items()]
+    items += [(source, ("term", key)) for key, source in found.term_texts.items()]
+    entries: dict[str, SourceEntry] = {}
+    todo: list[tuple[str, object, tuple[int, int] | None]] = []
+    for source, item in items:
+        old = previous.get(source)
+        origin = _origin_of(item)
+        if old is not None and old.origin == origin:
+            if trust_unchanged is not None and source in trust_unchanged:
+                entries[source] = old
+                continue
+            stat = _stat(root / source)
+            if stat == old.stat and stat[1] < racy_after_ns:
+                entries[source] = old
+                continue
+        else:
+            stat = _stat(root / source)
+        todo.append((source, item, stat))
+
+    def parse_range(indexes: range) -> list[SourceEntry]:
+        return [_parse(root, config, *todo[i][:2], todo[i][2]) for i in indexes]
+
+    for (source, *_rest), entry in zip(
+        todo, map_chunks(parse_range, len(todo), workers), strict=True
+    ):
+        old = previous.get(source)
+        if old is not None and old.digest == entry.digest and old.origin == entry.origin:
+            old.stat = entry.stat  # touched, not changed: keep the rendered Markdown
+            entries[source] = old
+        else:
+            entries[source] = entry
+    return {source: entries[source] for source, _ in items}
+
+
+def _link_urls(rendered: Rendered, urls: dict[str, str]) -> tuple[tuple[str, str | None], ...]:
+    return tuple((link.target, urls.get(link.target)) for link in rendered.links)
+
+
+def render_sources(
+    entries: dict[str, SourceEntry], sources: list[str], urls: dict[str, str], workers: int
+) -> None:
+    """Make sure every source in `sources` has up-to-date rendered Markdown."""
+    todo = []
+    for source in sources:
+        entry = entries[source]
+        if entry.rendered is not None and entry.link_urls == tuple(
+            (target, urls.get(target)) for target, _ in entry.link_urls
+        ):
+            continue
+        todo.append(source)
+
+    def render_range(indexes: range) -> list[Rendered]:
+        out = []
+        for i in indexes:
+            doc = entries[todo[i]].document
+            out.append(render_markdown(doc.body, doc.source, doc.body_line, urls))
+        return out
+
+    for source, rendered in zip(todo, map_chunks(render_range, len(todo), workers), strict=True):
+        entry = entries[source]
+        entry.rendered = rendered
+        entry.link_urls = _link_urls(rendered, urls)

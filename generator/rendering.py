@@ -1,0 +1,146 @@
+"""Render every output whose inputs changed; keep the others as they are.
+
+Rendering is spread over forked workers that inherit the site model and the
+compiled templates; each writes its files into the output's staging area and
+sends back only small records. Output bytes never depend on the worker.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.deps import OutputRecord, QueryReplayer, RecordingSite, TemplateDigests
+from generator.digest import Digester
+from generator.errors import Problem
+from generator.feedjobs import feed_jobs
+from generator.outputs import RenderJob, render_jobs
+from generator.parallel import map_chunks
+from generator.render import TEMPLATES_DIR, make_environment, template_problem
+from generator.site import Site
+from generator.urls import output_path
+from generator.views import SiteView
+
+STATIC_DIR = "static"
+NEVER_FRESH = ((("__not-replayable__",), ""),)
+
+
+def render_outputs(
+    root: Path,
+    site: Site,
+    old_records: dict[str, OutputRecord],
+    writer,
+    digester: Digester,
+    workers: int,
+    progress=None,
+) -> tuple[dict[str, OutputRecord], list[Problem], int]:
+    env = make_environment(root, site.config)
+    view = SiteView(site)
+    env.globals.update(site=view)
+    templates = TemplateDigests(env, root / TEMPLATES_DIR)
+    replayer = QueryReplayer(view, digester)
+    records: dict[str, OutputRecord] = {}
+    problems: list[Problem] = []
+    todo: list[tuple[str, RenderJob, str, str, str]] = []
+
+    def fresh(rel: str, template_digest: str, context_digest: str) -> bool:
+        old = old_records.get(rel)
+        if (
+            old is not None
+            and old.template == template_digest
+            and old.context == context_digest
+            and replayer.unchanged(old.queries)
+            and writer.keep(rel)
+        ):
+            records[rel] = old
+            return True
+        return False
+
+    for job in render_jobs(site, view):
+        chosen, template_digest = templates.choose(job.templates)
+        if chosen is None:
+            problems.append(
+                Problem(
+                    TEMPLATES_DIR,
+                    0,
+                    f"geen template voor {job.url}: maak een van {', '.join(job.templates)}",
+                )
+            )
+            continue
+        rel = output_path(job.url)
+        context_digest = digester.of((job.url, job.context))
+        if not fresh(rel, template_digest, context_digest):
+            todo.append((rel, job, chosen, template_digest, context_digest))
+    if problems:
+        return records, problems, 0
+    for name in {item[2] for item in todo}:
+        env.get_template(name)  # compile once, before workers fork
+
+    def render_range(indexes: range) -> list:
+        results = []
+        for i in indexes:
+            rel, job, chosen, template_digest, context_digest = todo[i]
+            recording = RecordingSite(view, digester)
+            recording.log = {}
+            try:
+                html = env.get_template(chosen).render(
+                    job.context, url_path=job.url, site=recording
+                )
+            except Exception as error:  # any template fault becomes a Problem with its line
+                results.append((rel, None, False, None, template_problem(error, root)))
+                continue
+            rel, state, changed = writer.write_file(rel, html.encode("utf-8"))
+            queries = tuple(recording.log.items()) if recording.replayable else NEVER_FRESH
+            record = OutputRecord(template_digest, context_digest, queries, state.digest)
+            results.append((rel, state, changed, record, None))
+        return results
+
+    if progress is not None:
+        progress.start("pagina's maken", len(todo))
+    advance = progress.advance if progress is not None else None
+    for rel, state, changed, record, problem in map_chunks(
+        render_range, len(todo), workers, advance
+    ):
+        if problem is not None:
+            problems.append(problem)
+        else:
+            writer.accept(rel, state, changed)
+            records[rel] = record
+    if progress is not None:
+        progress.finish()
+    rendered = len(todo)
+    if problems:
+        return records, problems[:1], rendered
+    rendered += _feeds(site, old_records, records, writer, digester)
+    return records, [], rendered
+
+
+def _feeds(site: Site, old_records, records, writer, digester: Digester) -> int:
+    made = 0
+    for job in feed_jobs(site):
+        context_digest = digester.of(job.inputs)
+        old = old_records.get(job.path)
+        if old is not None and old.context == context_digest and writer.keep(job.path):
+            records[job.path] = old
+            continue
+        rel, state, changed = writer.write_file(job.path, job.make())
+        writer.accept(rel, state, changed)
+        records[rel] = OutputRecord("", context_digest, (), state.digest)
+        made += 1
+    return made
+
+
+def copy_assets(root: Path, site: Site, writer) -> None:
+    static = root / STATIC_DIR
+    if static.is_dir():
+        for path in sorted(static.rglob("*")):
+            if path.is_file() and not any(
+                part.startswith(".") for part in path.relative_to(static).parts
+            ):
+                writer.copy(path, path.relative_to(static).as_posix())
+    for source, target in site.assets:
+        writer.copy(root / source, target)
+    for page in site.pages.values():
+        bundle_dir = page.source.rsplit("/", 1)[0] + "/"
+        folder = output_path(page.url)[: -len("index.html")]
+        for asset in page.bundle_assets:
+            writer.copy(root / asset, folder + asset[len(bundle_dir) :])

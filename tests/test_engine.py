@@ -1,0 +1,154 @@
+"""The build engine: parallel and cached builds give exactly the bytes of a cold
+one-worker build; the cache is invalidated by what it depends on, and a damaged or
+foreign cache is never trusted."""
+
+import pickle
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+import generator
+from generator import cache
+from generator.build import BuildOptions, build
+from tests.sitekit import PROJECT
+
+OPTIONS = BuildOptions(now=datetime(2024, 6, 1, 12, 0))
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """A 300-article corpus from the benchmark generator: big enough for the worker pool."""
+    root = tmp_path_factory.mktemp("corpus")
+    subprocess.run(
+        [
+            sys.executable,
+            str(PROJECT / "benchmarks/make_corpus.py"),
+            str(root),
+            "--articles",
+            "300",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    shutil.copy(PROJECT / "benchmarks/corpus_site.yaml", root / "site.yaml")
+    shutil.copytree(PROJECT / "templates", root / "templates")
+    shutil.copytree(PROJECT / "static", root / "static")
+    return root
+
+
+@pytest.fixture(scope="module")
+def reference(corpus, tmp_path_factory) -> dict[str, bytes]:
+    out = tmp_path_factory.mktemp("reference") / "out"
+    result = build(corpus, out, OPTIONS, workers=1, persistent_cache=False)
+    assert result.ok, result.problems
+    return _tree(out)
+
+
+def test_parallel_build_gives_the_bytes_of_a_one_worker_build(corpus, reference, tmp_path):
+    result = build(corpus, tmp_path / "out", OPTIONS, workers=2, persistent_cache=False)
+    assert result.ok
+    assert _tree(tmp_path / "out") == reference
+
+
+def test_cached_rebuild_renders_nothing_and_gives_the_same_bytes(corpus, reference, tmp_path):
+    out = tmp_path / "out"
+    assert build(corpus, out, OPTIONS, workers=2).ok
+    again = build(corpus, out, OPTIONS, workers=2)
+    assert again.ok and again.rendered == 0 and again.written == 0
+    assert _tree(out) == reference
+
+
+def test_one_edit_rerenders_only_what_depends_on_it(corpus, reference, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(corpus, site, symlinks=True)
+    out = site / "build"
+    first = build(site, out, OPTIONS)
+    article = sorted((site / "content/articles").glob("*.md"))[7]
+    article.write_text(
+        article.read_text(encoding="utf-8") + "\nEen nieuwe alinea.\n", encoding="utf-8"
+    )
+    second = build(site, out, OPTIONS)
+    assert second.ok
+    assert 0 < second.rendered < first.rendered / 5
+    assert "Een nieuwe alinea." in (out / f"articles/{article.stem}/index.html").read_text(
+        encoding="utf-8"
+    )
+    full = tmp_path / "full"
+    build(site, full, OPTIONS, workers=1, persistent_cache=False)
+    assert _tree(out) == _tree(full)
+
+
+def _prepared(corpus: Path, tmp_path: Path) -> tuple[Path, Path, int]:
+    site = tmp_path / "site"
+    shutil.copytree(corpus, site, symlinks=True)
+    first = build(site, site / "build", OPTIONS)
+    assert first.ok
+    assert build(site, site / "build", OPTIONS).rendered == 0
+    return site, site / "build", first.rendered
+
+
+def test_template_change_rerenders_the_pages_using_it(corpus, tmp_path):
+    site, out, everything = _prepared(corpus, tmp_path)
+    card = site / "templates/partials/event_card.html"
+    card.write_text(card.read_text(encoding="utf-8") + "<!-- nieuw -->\n", encoding="utf-8")
+    result = build(site, out, OPTIONS)
+    assert 0 < result.rendered < everything
+    assert "<!-- nieuw -->" in (out / "events/index.html").read_text(encoding="utf-8")
+
+
+def test_config_change_invalidates_the_cache(corpus, tmp_path):
+    site, out, everything = _prepared(corpus, tmp_path)
+    config = site / "site.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("Benchmark-kennisbank", "Andere naam")
+    )
+    result = build(site, out, OPTIONS)
+    assert result.rendered == everything
+    assert "Andere naam" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_generator_version_change_invalidates_the_cache(corpus, tmp_path, monkeypatch):
+    site, out, everything = _prepared(corpus, tmp_path)
+    monkeypatch.setattr(generator, "__version__", generator.__version__ + "-next")
+    cache.generator_fingerprint.cache_clear()
+    try:
+        assert build(site, out, OPTIONS).rendered == everything
+    finally:
+        monkeypatch.undo()
+        cache.generator_fingerprint.cache_clear()
+
+
+def test_damaged_cache_is_ignored(corpus, reference, tmp_path):
+    site, out, everything = _prepared(corpus, tmp_path)
+    cache_file = cache.cache_file(site, out)
+    cache_file.write_bytes(cache_file.read_bytes()[:5000])
+    result = build(site, out, OPTIONS)
+    assert result.ok and result.rendered == everything
+    assert _tree(out) == reference
+
+
+class _Planted:
+    def __reduce__(self):
+        return (Path.touch, (Path("/tmp/kennisbank-cache-was-executed"),))
+
+
+def test_foreign_cache_is_never_executed(corpus, tmp_path):
+    site, out, everything = _prepared(corpus, tmp_path)
+    marker = Path("/tmp/kennisbank-cache-was-executed")
+    marker.unlink(missing_ok=True)
+    cache.cache_file(site, out).write_bytes(pickle.dumps(_Planted()))
+    result = build(site, out, OPTIONS)
+    assert result.ok and result.rendered == everything
+    assert not marker.exists()
