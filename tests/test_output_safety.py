@@ -131,7 +131,7 @@ def _command(site: Path) -> list[str]:
 
 def test_killed_build_leaves_previous_build_complete(tmp_path):
     site = tmp_path / "site"
-    _big_site(site, 600)
+    _big_site(site, 400)
     first = subprocess.run(_command(site), cwd=PROJECT, capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
     before = _files(site / "build")
