@@ -32,7 +32,9 @@ from tests.sitekit import PROJECT, write_site
 if importlib.util.find_spec("generator.livereload") is None:  # pragma: no cover
     pytest.skip("the live-reload preview server is not merged yet", allow_module_level=True)
 
-REBUILDS = int(os.environ.get("KENNISBANK_LOAD_REBUILDS", "500"))
+# 500 rebuilds take 1-4 minutes on a busy 2-core machine; the suite runs 200, and
+# KENNISBANK_LOAD_REBUILDS=500 gives the full figure.
+REBUILDS = int(os.environ.get("KENNISBANK_LOAD_REBUILDS", "200"))
 STREAMS = 100
 REQUESTS = 2000
 CLIENTS = 8
@@ -164,7 +166,7 @@ class Streams:
 
 
 def _load(port: int, count: int, results: list) -> None:
-    """`count` GETs, each on its own connection; (status, complete, seconds) per request."""
+    """`count` GETs, each on its own connection; (status, complete, seconds, end) each."""
     for i in range(count):
         path = PATHS[i % len(PATHS)]
         started = time.perf_counter()
@@ -174,9 +176,11 @@ def _load(port: int, count: int, results: list) -> None:
             response = connection.getresponse()
             body = response.read()
             length = int(response.getheader("Content-Length", "-1"))
-            results.append((response.status, len(body) == length, time.perf_counter() - started))
+            ended = time.perf_counter()
+            results.append((response.status, len(body) == length, ended - started, ended))
         except (http.client.HTTPException, OSError) as error:
-            results.append((599, False, time.perf_counter() - started, repr(error)))
+            ended = time.perf_counter()
+            results.append((599, False, ended - started, ended, repr(error)))
         finally:
             connection.close()
 
@@ -224,7 +228,8 @@ def test_preview_under_load_stays_correct_and_flat(tmp_path):
         for number in range(WARMUP + 1, REBUILDS + 1):
             rebuild(number)
         for client in clients:
-            client.join(timeout=120)
+            client.join(timeout=300)
+        load_seconds = max(r[3] for r in results) - started  # when the last request ended
         elapsed = time.perf_counter() - started
         rss_after = server.rss_kb()
         listeners = server.status()["listeners"]
@@ -238,7 +243,8 @@ def test_preview_under_load_stays_correct_and_flat(tmp_path):
     figures = {
         "rebuilds": server.builds,
         "requests": len(results),
-        "requests_per_second": round(len(results) / elapsed, 1),
+        "requests_per_second": round(len(results) / load_seconds, 1),
+        "median_latency_ms": round(sorted(r[2] for r in results)[len(results) // 2] * 1000, 1),
         "worst_latency_ms": round(max(r[2] for r in results) * 1000, 1),
         "rss_before_kb": rss_before,
         "rss_after_kb": rss_after,
