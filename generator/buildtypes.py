@@ -18,6 +18,8 @@ class BuildOptions:
     future: bool = False
     base_url: str | None = None
     mark_unpublished: bool = False  # the preview marks drafts and future pages
+    strict: bool = False  # warnings count as errors
+    external: bool = False  # also check links to other sites (slow: network)
 
 
 @dataclass(slots=True)

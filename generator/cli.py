@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
 
 from generator.build import BuildOptions, BuildResult, build
 from generator.errors import Problem
+from generator.i18n import word
 from generator.newpage import create_page
 from generator.outguard import check_output
+from generator.progress import ProgressBar, wanted
+from generator.report import FORMATS, render, site_language
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -43,17 +47,34 @@ def _parser() -> argparse.ArgumentParser:
         )
         sub.add_argument("--base-url", help="vervang base_url uit site.yaml")
         sub.add_argument("--timings", action="store_true", help="toon de tijd per stap")
+        sub.add_argument("--jobs", type=int, help="aantal processen (standaard: alle kernen)")
+        sub.add_argument(
+            "--format",
+            choices=FORMATS,
+            default="text",
+            help="text (standaard), github (annotaties voor GitHub Actions) of json",
+        )
+        sub.add_argument("--strict", action="store_true", help="behandel waarschuwingen als fouten")
 
     build_cmd = commands.add_parser("build", help="bouw de site in build/")
     common(build_cmd)
     build_cmd.add_argument("--out", type=Path, help="uitvoermap (standaard: build/ in de bronmap)")
     check_cmd = commands.add_parser("check", help="controleer alles zonder iets te schrijven")
     common(check_cmd)
+    check_cmd.add_argument(
+        "--external", action="store_true", help="controleer ook links naar andere websites"
+    )
     serve_cmd = commands.add_parser("serve", help="bouw, serveer en herlaad bij elke wijziging")
     serve_cmd.add_argument("--source", type=Path, default=Path("."))
     serve_cmd.add_argument("--host", default="127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=8000)
     serve_cmd.add_argument("--now", type=_moment)
+    serve_cmd.add_argument(
+        "--poll",
+        action="store_true",
+        help="peil wijzigingen in plaats van inotify (WSL2, Docker, netwerkschijven; "
+        "gaat vanzelf aan waar nodig)",
+    )
     new_cmd = commands.add_parser("new", help="maak een nieuwe conceptpagina")
     new_cmd.add_argument("section")
     new_cmd.add_argument("title")
@@ -61,10 +82,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def report(problems: list[Problem], stream=None) -> None:
-    stream = stream or sys.stderr
-    for problem in problems:
-        print(problem.format(), file=stream)
+def _colour(stream) -> bool:
+    """Colour only for a person at a terminal (https://no-color.org)."""
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
+
+
+def report(
+    problems: list[Problem], root: Path | None = None, fmt: str = "text", language: str = "nl"
+) -> None:
+    """Text goes to stderr (for people); github and json to stdout (for machines)."""
+    stream = sys.stderr if fmt == "text" else sys.stdout
+    if problems or fmt == "json":
+        stream.write(render(problems, root, language, fmt, _colour(stream)))
 
 
 def _summary(result: BuildResult, verb: str) -> str:
@@ -77,35 +107,52 @@ def _summary(result: BuildResult, verb: str) -> str:
 
 def _options(args: argparse.Namespace) -> BuildOptions:
     return BuildOptions(
-        now=args.now, drafts=args.drafts, future=args.future, base_url=args.base_url
+        now=args.now,
+        drafts=args.drafts,
+        future=args.future,
+        base_url=args.base_url,
+        strict=args.strict,
+        external=getattr(args, "external", False),
     )
 
 
 def _run_build(args: argparse.Namespace, check_only: bool) -> int:
     root = args.source.resolve()
     out = None if check_only else (args.out or root / "build").absolute()
+    language = site_language(root)
     refused = check_output(out, root) if out is not None else None
     if refused:
-        report([refused])
+        report([refused], root, args.format, language)
         return EXIT_USAGE
-    result = build(root, out, _options(args))
-    report(result.problems)
+    progress = ProgressBar(sys.stderr) if wanted(sys.stderr) else None
+    result = build(root, out, _options(args), workers=args.jobs, progress=progress)
+    report(result.problems, root, args.format, language)
     if args.timings:
         for name, seconds in result.timings.items():
             print(f"  {name:<14} {seconds * 1000:8.1f} ms", file=sys.stderr)
+        print(f"  {'(gerenderd)':<14} {result.rendered:8d} bestanden", file=sys.stderr)
+    # Machines read stdout in the github and json formats; the summary goes aside.
+    summary = sys.stdout if args.format == "text" else sys.stderr
+    warnings = sum(1 for p in result.problems if not p.is_error)
     if not result.ok:
         errors = sum(1 for p in result.problems if p.is_error)
-        where = "er is niets geschreven" if check_only else "build/ is niet veranderd"
-        print(f"{errors} fout(en) gevonden; {where}.", file=sys.stderr)
+        where = word("nothing_written" if check_only else "build_untouched", language)
+        counts = word("errors_found", language, errors=errors)
+        if warnings:
+            counts += ", " + word("warnings_found", language, warnings=warnings)
+        print(f"{counts}; {where}.", file=sys.stderr)
         return EXIT_CONTENT
-    print(_summary(result, "gecontroleerd" if check_only else "gebouwd"))
+    if warnings:
+        print(word("warnings_found", language, warnings=warnings) + ".", file=sys.stderr)
+    print(_summary(result, "gecontroleerd" if check_only else "gebouwd"), file=summary)
     return EXIT_OK
 
 
 def _run_new(args: argparse.Namespace) -> int:
-    path, problem = create_page(args.source.resolve(), args.section, args.title, date.today())
+    root = args.source.resolve()
+    path, problem = create_page(root, args.section, args.title, date.today())
     if problem:
-        report([problem])
+        report([problem], root, "text", site_language(root))
         return (
             EXIT_USAGE
             if problem.line == 0 and "bestaat al" not in problem.message
@@ -118,7 +165,7 @@ def _run_new(args: argparse.Namespace) -> int:
 def _run_serve(args: argparse.Namespace) -> int:
     from generator.serve import serve
 
-    return serve(args.source.resolve(), args.host, args.port, now=args.now)
+    return serve(args.source.resolve(), args.host, args.port, now=args.now, poll=args.poll)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.errors import Problem
 from generator.frontmatter import normalise_text
+from generator.vocabulary_config import read_vocabulary
 from generator.yamlload import LoadedYaml, load_mapping
 
 CONFIG_FILE = "site.yaml"
@@ -29,6 +30,9 @@ class TaxonomyConfig:
     key: str  # the front-matter key
     path: str  # URL path segment
     title: str
+    # (synonym, main term): the synonym folds into the main term (vocabulary.py)
+    synonyms: tuple[tuple[str, str], ...] = ()
+    values: tuple[str, ...] = ()  # a closed list; empty: any value is allowed
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,5 +226,7 @@ def _taxonomies(
             )
             continue
         title = spec.get("title", str(key).capitalize())
-        taxonomies[str(key)] = TaxonomyConfig(str(key), path, str(title))
+        synonyms, values, vocab_problems = read_vocabulary(loaded, str(key), spec)
+        problems.extend(vocab_problems)
+        taxonomies[str(key)] = TaxonomyConfig(str(key), path, str(title), synonyms, values)
     return taxonomies

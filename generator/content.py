@@ -8,6 +8,8 @@ from pathlib import Path
 
 from generator.config import SiteConfig
 from generator.errors import Problem
+from generator.i18n import text
+from generator.suggest import closest
 
 CONTENT_DIR = "content"
 INTRO_NAME = "_index.md"  # text for a generated list page (home, section)
@@ -115,14 +117,13 @@ def _discover_dir(
         return
     if name not in config.sections:
         known = ", ".join(sorted(config.sections)) or "geen"
-        found.problems.append(
-            Problem(
-                f"{CONTENT_DIR}/{name}",
-                0,
-                f"de map '{name}' is geen sectie uit site.yaml (bekend: {known}); "
-                f"voeg '{name}: {{title: ...}}' toe onder 'sections' of verplaats de bestanden",
-            )
+        guess = closest(name, config.sections)
+        message = (
+            text("unknown-section-suggest", name=name, suggestion=guess)
+            if guess
+            else text("unknown-section", name=name, known=known)
         )
+        found.problems.append(Problem(f"{CONTENT_DIR}/{name}", 0, message))
         return
     for entry in _entries(path, real_content, found):
         rel = f"{CONTENT_DIR}/{name}/{entry.name}"

@@ -112,6 +112,22 @@ class QueryReplayer:
         return all(self.answer(key) == digest for key, digest in queries)
 
 
+_REFERENCES: dict[str, tuple[list[str | None], bool]] = {}
+
+
+def _references(env: jinja2.Environment, source: str, digest: str) -> tuple[list[str | None], bool]:
+    """Templates a template names (None: a name only known at run time), by content digest."""
+    if digest not in _REFERENCES:
+        try:
+            _REFERENCES[digest] = (
+                list(jinja2.meta.find_referenced_templates(env.parse(source))),
+                False,
+            )
+        except jinja2.TemplateSyntaxError:
+            _REFERENCES[digest] = ([], True)
+    return _REFERENCES[digest]
+
+
 class TemplateDigests:
     """Digest of the template a job would use, with everything it extends or includes."""
 
@@ -151,10 +167,11 @@ class TemplateDigests:
                 continue
             try:
                 source = (self._folder / current).read_text(encoding="utf-8")
-                referenced = jinja2.meta.find_referenced_templates(self._env.parse(source))
-            except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
+            except (OSError, UnicodeDecodeError):
                 dynamic = True
                 continue
+            referenced, broken = _references(self._env, source, seen[current])
+            dynamic = dynamic or broken
             for child in referenced:
                 if child is None:
                     dynamic = True

@@ -7,11 +7,32 @@ import hashlib
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
+
 from generator.model import Page
+
+# A long list or a dataclass instance shared by many outputs is digested once per build.
+SHARED_LENGTH = 8
 
 
 def hash_bytes(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _dataclass_fields(kind: type) -> tuple[str, ...] | None:
+    try:
+        return _FIELDS[kind]
+    except KeyError:
+        names = (
+            tuple(f.name for f in dataclasses.fields(kind))
+            if dataclasses.is_dataclass(kind)
+            else None
+        )
+        _FIELDS[kind] = names
+        return names
 
 
 class Digester:
@@ -19,71 +40,72 @@ class Digester:
 
     def __init__(self, page_digests: dict[str, str] | None = None):
         self.page_digests = page_digests if page_digests is not None else {}
-        # Shared values (terms, configs, long lists) are digested once per build, by
-        # identity; the value itself is kept so its id cannot be reused meanwhile.
-        self._by_identity: dict[int, tuple[object, str]] = {}
-
-    def shared(self, value: object) -> str:
-        known = self._by_identity.get(id(value))
-        if known is None:
-            h = hashlib.blake2b(digest_size=16)
-            _feed_plain(h, value, self)
-            known = self._by_identity[id(value)] = (value, h.hexdigest())
-        return known[1]
+        # Shared values are remembered by identity; the value is kept so its id stays unique.
+        self._by_identity: dict[int, tuple[object, bytes]] = {}
 
     def page(self, page: Page) -> str:
         known = self.page_digests.get(page.source)
         if known is None:
             h = hashlib.blake2b(digest_size=16)
-            for item in dataclasses.fields(page):
-                _feed(h, getattr(page, item.name), self)
+            for name in _dataclass_fields(Page):
+                self._feed(h, getattr(page, name))
             known = self.page_digests[page.source] = h.hexdigest()
         return known
 
     def of(self, value: object) -> str:
         h = hashlib.blake2b(digest_size=16)
-        _feed(h, value, self)
+        self._feed(h, value)
         return h.hexdigest()
 
+    def _shared(self, value: object, fields: tuple[str, ...] | None) -> bytes:
+        known = self._by_identity.get(id(value))
+        if known is None:
+            h = hashlib.blake2b(digest_size=16)
+            if fields is None:
+                self._feed_sequence(h, value)
+            else:
+                h.update(type(value).__qualname__.encode())
+                for name in fields:
+                    self._feed(h, getattr(value, name))
+            known = self._by_identity[id(value)] = (value, b"#" + h.digest())
+        return known[1]
 
-def _feed(h, value: object, digester: Digester) -> None:
-    if (isinstance(value, list | tuple) and len(value) > 8) or (
-        dataclasses.is_dataclass(value) and not isinstance(value, type | Page)
-    ):
-        h.update(b"#" + digester.shared(value).encode())
-    else:
-        _feed_plain(h, value, digester)
-
-
-def _feed_plain(h, value: object, digester: Digester) -> None:  # noqa: C901 - one flat type switch
-    if value is None or isinstance(value, bool | int | float):
-        h.update(f"{type(value).__name__}:{value!r};".encode())
-    elif isinstance(value, str):  # Markup too
-        data = value.encode("utf-8", "surrogatepass")
-        h.update(b"s%d:" % len(data))
-        h.update(data)
-    elif isinstance(value, Page):
-        h.update(b"P" + digester.page(value).encode())
-    elif isinstance(value, datetime | date | time):
-        h.update(f"t:{value.isoformat()}:{value.tzinfo!s};".encode())
-    elif isinstance(value, ZoneInfo):
-        h.update(f"z:{value.key};".encode())
-    elif isinstance(value, list | tuple):
+    def _feed_sequence(self, h, value) -> None:
         h.update(b"[%d" % len(value))
         for item in value:
-            _feed(h, item, digester)
+            self._feed(h, item)
         h.update(b"]")
-    elif isinstance(value, set | frozenset):
-        _feed(h, sorted(value, key=repr), digester)
-    elif isinstance(value, dict):
-        h.update(b"{%d" % len(value))
-        for key, item in value.items():
-            _feed(h, key, digester)
-            _feed(h, item, digester)
-        h.update(b"}")
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        h.update(f"d:{type(value).__qualname__}".encode())
-        for item in dataclasses.fields(value):
-            _feed(h, getattr(value, item.name), digester)
-    else:
-        h.update(f"r:{type(value).__qualname__}:{value!r};".encode())
+
+    def _feed(self, h, value: object) -> None:  # noqa: C901 - one flat type switch
+        kind = type(value)
+        if kind is str or kind is Markup:
+            data = value.encode("utf-8", "surrogatepass")
+            h.update(b"s%d:" % len(data))
+            h.update(data)
+        elif value is None or kind is bool or kind is int or kind is float:
+            h.update(f"{kind.__name__}:{value!r};".encode())
+        elif kind is Page:
+            h.update(b"P" + self.page(value).encode())
+        elif kind is list or kind is tuple:
+            if len(value) > SHARED_LENGTH:
+                h.update(self._shared(value, None))
+            else:
+                self._feed_sequence(h, value)
+        elif kind is dict:
+            h.update(b"{%d" % len(value))
+            for key, item in value.items():
+                self._feed(h, key)
+                self._feed(h, item)
+            h.update(b"}")
+        elif kind is datetime or kind is date or kind is time:
+            h.update(f"t:{value.isoformat()}:{value.tzinfo!s};".encode())
+        elif kind is ZoneInfo:
+            h.update(f"z:{value.key};".encode())
+        elif kind is set or kind is frozenset:
+            self._feed(h, sorted(value, key=repr))
+        elif (fields := _dataclass_fields(kind)) is not None:
+            h.update(self._shared(value, fields))
+        elif isinstance(value, str):
+            self._feed(h, str(value))
+        else:
+            h.update(f"r:{kind.__qualname__}:{value!r};".encode())

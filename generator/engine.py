@@ -19,6 +19,9 @@ from generator.config import SiteConfig, load_config
 from generator.content import discover
 from generator.digest import Digester
 from generator.errors import errors_only
+from generator.external import check_external
+from generator.keycheck import unknown_keys
+from generator.linkcheck import check_links
 from generator.loading import SourceEntry, load_sources, render_sources
 from generator.outguard import MARKER, MARKER_TEXT
 from generator.output import DiscardOutput, InPlaceOutput, StagedOutput
@@ -32,6 +35,7 @@ from generator.site import (
     generated_urls,
     is_published,
 )
+from generator.vocabulary import govern
 
 # Files modified this close to (or after) the previous build's start are compared by
 # content, not trusted by size and mtime: file systems stamp times coarsely.
@@ -59,7 +63,8 @@ class SiteBuilder:
         self._state: cache.CacheState | None = None
 
     def _key(self, config: SiteConfig) -> tuple:
-        options = dataclasses.replace(self.options, now=None)
+        # strict and external change what is reported, never what is written.
+        options = dataclasses.replace(self.options, now=None, strict=False, external=False)
         return (
             cache.FORMAT,
             cache.generator_fingerprint(),
@@ -120,6 +125,9 @@ class SiteBuilder:
                 self.root, config, found, state.sources, self.workers, trusted, racy_after_ns
             )
         site = self._model(config, found, entries, timer, result)
+        reparsed = entries.keys() != state.sources.keys() or any(
+            entry is not state.sources.get(source) for source, entry in entries.items()
+        )
         sources_state = dataclasses.replace(state, sources=entries, started_ns=started_ns)
         if site is None:
             # Remember the parsing work, keep the records of the output as it still is.
@@ -128,12 +136,15 @@ class SiteBuilder:
                 with timer.stage("cache"):
                     cache.save(cache.cache_file(self.root, self.out), sources_state)
             return
-        self._write(site, sources_state, entries, timer, result)
+        self._write(site, sources_state, entries, timer, result, reparsed)
 
     def _model(self, config, found, entries: dict[str, SourceEntry], timer, result) -> Site | None:
         for entry in entries.values():
             result.problems.extend(entry.problems)
         pages = [e.page for e in entries.values() if e.page is not None]
+        with timer.stage("vocabulary"):
+            pages, vocabulary_problems = govern(pages, config)
+            result.problems.extend(vocabulary_problems + unknown_keys(pages, config))
         publish = PublishOptions(
             now=self._now(config), drafts=self.options.drafts, future=self.options.future
         )
@@ -154,6 +165,12 @@ class SiteBuilder:
                     (alias, page.source, page.line_of("aliases")) for alias in page.aliases
                 )
             result.problems.extend(check_unique_urls(claims))
+            result.problems.extend(check_links(self.root, published, rendered))
+        if self.options.external:
+            with timer.stage("external links"):
+                result.problems.extend(check_external(self.root, published, rendered))
+        if self.options.strict:
+            result.problems[:] = [dataclasses.replace(p, severity="error") for p in result.problems]
         if errors_only(result.problems):
             return None
         with timer.stage("model"):
@@ -165,6 +182,7 @@ class SiteBuilder:
             }
             site = assemble(config, published, rendered, publish.now, intros, term_texts)
             site.assets = found.assets
+            site.preview = self.options.mark_unpublished
         return site
 
     def _writer(self, state: cache.CacheState):
@@ -175,7 +193,13 @@ class SiteBuilder:
         return StagedOutput(self.out, state.manifest)
 
     def _write(
-        self, site: Site, state: cache.CacheState, entries, timer: Timer, result: BuildResult
+        self,
+        site: Site,
+        state: cache.CacheState,
+        entries,
+        timer: Timer,
+        result: BuildResult,
+        reparsed: bool,
     ) -> None:
         writer = self._writer(state)
         writer.begin()
@@ -203,7 +227,7 @@ class SiteBuilder:
                     entries[source].page_digest = digest
         new_state = dataclasses.replace(state, records=records, manifest=writer.manifest())
         self._state = new_state
-        if self.persistent_cache:
+        if self.persistent_cache and (reparsed or rendered_count or writer.changed):
             with timer.stage("cache"):
                 cache.save(cache.cache_file(self.root, self.out), new_state)
         result.pages = len(site.pages)

@@ -41,6 +41,11 @@ class Rendered:
     missing: tuple[Link, ...]  # links to .md sources that do not exist
     first_paragraph: str  # plain text, for a summary when none is given
     images: tuple[tuple[str, str, int], ...]  # (src, alt, line)
+    # For the link checks (linkcheck.py): (href, line) of links to files beside the
+    # page (attachments), to other sites, and to headings on the page itself.
+    files: tuple[tuple[str, int], ...] = ()
+    external: tuple[tuple[str, int], ...] = ()
+    own_anchors: tuple[tuple[str, int], ...] = ()
 
 
 def _anchor_slug(text: str) -> str:
@@ -68,6 +73,7 @@ def render_markdown(text: str, source: str, first_line: int, urls: dict[str, str
     missing: list[Link] = []
     headings: list[Heading] = []
     images: list[tuple[str, str, int]] = []
+    others: dict[str, list[tuple[str, int]]] = {"files": [], "external": [], "own_anchors": []}
     first_paragraph = ""
     line = first_line
     for index, token in enumerate(tokens):
@@ -81,12 +87,17 @@ def render_markdown(text: str, source: str, first_line: int, urls: dict[str, str
         elif token.type == "paragraph_open" and not first_paragraph:
             first_paragraph = _plain_text(tokens[index + 1])
         if token.type == "inline" and token.children:
+            # The block knows its first line; line breaks inside it move links further down.
+            at = line
             for child in token.children:
-                if child.type == "link_open":
-                    _rewrite_link(child, source, line, urls, links, missing)
+                if child.type in ("softbreak", "hardbreak"):
+                    at += 1
+                elif child.type == "link_open":
+                    _note_link(str(child.attrs.get("href", "")), at, others)
+                    _rewrite_link(child, source, at, urls, links, missing)
                 elif child.type == "image":
                     src = str(child.attrs.get("src", ""))
-                    images.append((src, child.content, line))
+                    images.append((src, child.content, at))
     html = md.renderer.render(tokens, md.options, {})
     return Rendered(
         html=html,
@@ -95,7 +106,23 @@ def render_markdown(text: str, source: str, first_line: int, urls: dict[str, str
         missing=tuple(missing),
         first_paragraph=_shorten(first_paragraph),
         images=tuple(images),
+        files=tuple(others["files"]),
+        external=tuple(others["external"]),
+        own_anchors=tuple(others["own_anchors"]),
     )
+
+
+def _note_link(href: str, line: int, others: dict[str, list[tuple[str, int]]]) -> None:
+    """Sort a link that is not to a .md source: another site, a file, or '#kop'."""
+    parts = urlsplit(href)
+    if parts.scheme in ("http", "https"):
+        others["external"].append((href, line))
+    elif parts.scheme or parts.netloc:
+        return  # mailto:, tel: and the like
+    elif not parts.path and parts.fragment:
+        others["own_anchors"].append((parts.fragment, line))
+    elif "." in parts.path.rsplit("/", 1)[-1] and not parts.path.endswith((".md", ".html", ".htm")):
+        others["files"].append((href, line))
 
 
 def _rewrite_link(

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+from generator.archetypes import render_archetype
 from generator.config import load_config
 from generator.content import CONTENT_DIR
 from generator.errors import Problem
+from generator.suggest import closest
 from generator.urls import slugify
 
 
@@ -40,7 +42,9 @@ def create_page(
         return None, problems[0]
     if section not in config.sections:
         known = ", ".join(config.sections)
-        return None, Problem("site.yaml", 0, f"onbekende sectie '{section}'; kies uit: {known}")
+        guess = closest(section, config.sections)
+        hint = f"bedoelde je '{guess}'? Bekende secties: {known}" if guess else f"kies uit: {known}"
+        return None, Problem("site.yaml", 0, f"onbekende sectie '{section}'; {hint}")
     slug = slugify(title)
     if not slug:
         return None, Problem(
@@ -54,7 +58,20 @@ def create_page(
             0,
             "dit bestand bestaat al en wordt niet overschreven; kies een andere titel",
         )
+    text, problem = render_archetype(
+        root, spec, title, slug, today, page_text(title, today, spec.kind, spec.required)
+    )
+    if problem:
+        return None, problem
     target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("x", encoding="utf-8") as handle:
-        handle.write(page_text(title, today, spec.kind, spec.required))
+    try:
+        # 'x': never overwrite, even when the file appeared since the check above.
+        with target.open("x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        return None, Problem(
+            target.relative_to(root).as_posix(),
+            0,
+            "dit bestand bestaat al en wordt niet overschreven; kies een andere titel",
+        )
     return target, None

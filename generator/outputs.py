@@ -10,8 +10,9 @@ from markupsafe import Markup
 from generator.model import Page
 from generator.site import Site
 from generator.taxonomy import paginate
-from generator.urls import paginated_url, section_url
+from generator.urls import paginated_url, section_url, term_url
 from generator.views import Crumb, Pager, SiteView
+from generator.vocabulary import synonym_redirects
 
 
 @dataclass(slots=True)
@@ -153,3 +154,6 @@ def _taxonomies(site: Site) -> Iterator[RenderJob]:
             }
             items = site.page_list(term.pages)
             yield from _listing(site, term.url, items, ("term.html",), context)
+        # The URL of a synonym (site.yaml `synonyms`) leads to its main term's page.
+        for slug, target in synonym_redirects(site.terms[key], taxonomy):
+            yield RenderJob(term_url(taxonomy.path, slug), ("alias.html",), {"target": target})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable
 
 # Below this many items a pool costs more than it saves.
@@ -23,6 +24,13 @@ def worker_count(requested: int | None = None) -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return os.cpu_count() or 1
+
+
+def _worker_start() -> None:
+    # Ctrl-C goes to the whole process group; the parent alone decides what happens.
+    # And a worker ends quietly when the pool terminates it, whatever handler it inherited.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run_chunk(bounds: tuple[int, int]) -> list:
@@ -61,7 +69,7 @@ def map_chunks(
         return results
     _task = task
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start) as pool:
             for (start, stop), part in zip(
                 bounds, pool.imap(_run_chunk, bounds, chunksize=1), strict=True
             ):

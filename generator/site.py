@@ -8,8 +8,10 @@ from datetime import datetime
 from generator.config import SiteConfig
 from generator.errors import Problem
 from generator.events import split_events
+from generator.i18n import text
 from generator.markdown import Rendered
 from generator.model import Page, TextDocument
+from generator.suggest import closest, closest_path, relative_link
 from generator.taxonomy import Term, collect_terms, newest_first
 from generator.urls import section_url
 
@@ -43,6 +45,7 @@ class Site:
     term_texts: dict[tuple[str, str], TextDocument] = field(default_factory=dict)
     backlinks: dict[str, tuple[str, ...]] = field(default_factory=dict)
     assets: list[tuple[str, str]] = field(default_factory=list)  # (source, output path)
+    preview: bool = False  # mark drafts and future pages (BuildOptions.mark_unpublished)
 
     def page_list(self, sources: tuple[str, ...] | list[str]) -> list[Page]:
         return [self.pages[s] for s in sources if s in self.pages]
@@ -112,26 +115,29 @@ def check_references(
         for slug in page.authors:
             if slug not in author_slugs:
                 known = ", ".join(sorted(author_slugs)) or "nog geen"
-                problems.append(
-                    Problem(
-                        page.source,
-                        page.line_of("author"),
-                        f"onbekende auteur '{slug}'; bekende auteurs: {known}. "
-                        "Gebruik een van die namen of maak een auteurspagina aan",
-                    )
+                guess = closest(slug, author_slugs)
+                message = (
+                    text("unknown-author-suggest", slug=slug, suggestion=guess, known=known)
+                    if guess
+                    else text("unknown-author", slug=slug, known=known)
                 )
+                problems.append(Problem(page.source, page.line_of("author"), message))
         body = rendered.get(page.source)
         if body is None:
             continue
         for link in body.missing:
-            problems.append(
-                Problem(
-                    page.source,
-                    link.line,
-                    f"de link '{link.href}' wijst naar {link.target}, maar dat bestand bestaat niet; "
-                    "controleer de bestandsnaam en de map",
+            guess = closest_path(link.target, by_source)
+            message = (
+                text(
+                    "missing-link-suggest",
+                    href=link.href,
+                    target=link.target,
+                    suggestion=relative_link(page.source, guess),
                 )
+                if guess
+                else text("missing-link", href=link.href, target=link.target)
             )
+            problems.append(Problem(page.source, link.line, message))
         for link in body.links:
             target = by_source.get(link.target)
             if target is not None and link.target not in published_sources:

@@ -48,6 +48,7 @@ class SiteView:
         self.language = config.language
         self.description = config.description
         self.now = site.now
+        self.preview = site.preview  # the preview marks drafts and future pages
         self.sections = list(config.sections.values())
         self.taxonomies = list(config.taxonomies.values())
         self.events_section = config.section_of_kind("events")

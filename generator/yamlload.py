@@ -35,7 +35,7 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 @dataclass(slots=True)
 class LoadedYaml:
     data: dict
-    # (key,) or (key, subkey) -> 1-based line in the file
+    # (key,), (key, subkey), ... up to four deep -> 1-based line in the file
     lines: dict[tuple[str, ...], int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -75,7 +75,8 @@ def _explain(error: yaml.MarkedYAMLError) -> str:
     return f"ongeldige YAML: {problem}; controleer aanhalingstekens, dubbele punten en inspringing"
 
 
-def _error_line(error: yaml.MarkedYAMLError) -> int:
+def _error_mark(error: yaml.MarkedYAMLError) -> tuple[int, int]:
+    """(0-based line, 1-based column or 0) of the useful spot of a YAML error."""
     # For an unclosed quote the context (where the string began) is the useful spot.
     # Likewise for an unclosed [ or {: the error surfaces lines later, where it ended.
     if (
@@ -83,9 +84,9 @@ def _error_line(error: yaml.MarkedYAMLError) -> int:
         and error.context_mark
         and ("quoted scalar" in error.context or "flow" in error.context)
     ):
-        return error.context_mark.line
+        return error.context_mark.line, error.context_mark.column + 1
     mark = error.problem_mark or error.context_mark
-    return mark.line if mark is not None else 0
+    return (mark.line, mark.column + 1) if mark is not None else (0, 0)
 
 
 def load_mapping(
@@ -114,7 +115,7 @@ def load_mapping(
             return result
         data = clean_value(loader.construct_document(node))
     except yaml.MarkedYAMLError as error:
-        line = _error_line(error)
+        line, column = _error_mark(error)
         message = _explain(error)
         source_lines = text.split("\n")
         if (
@@ -123,7 +124,7 @@ def load_mapping(
             in source_lines[line][: len(source_lines[line]) - len(source_lines[line].lstrip())]
         ):
             message = "ongeldige YAML: er staat een tab in de inspringing; gebruik spaties"
-        result.problems.append(Problem(path, first_line + line, message))
+        result.problems.append(Problem(path, first_line + line, message, column=column))
         return result
     except (ValueError, TypeError, RecursionError) as error:
         result.problems.append(Problem(path, first_line, f"ongeldige YAML: {error}"))
@@ -179,7 +180,7 @@ def _check_structure(
                         )
                     )
                 keys_here[key] = line
-                if len(trail) < 2:
+                if len(trail) < 4:  # deep enough for site.yaml's taxonomies.tags.synonyms.x
                     lines[(*trail, key)] = line
                 stack.append((value_node, (*trail, key)))
         elif isinstance(node, yaml.SequenceNode):

@@ -257,6 +257,7 @@ title: Parana
 city: Utrecht
 organisation: Portaal
 ---
+## Doel
 """,
     )
     assert build_site(capsys, tmp_path).code == 0

@@ -152,3 +152,41 @@ def test_foreign_cache_is_never_executed(corpus, tmp_path):
     result = build(site, out, OPTIONS)
     assert result.ok and result.rendered == everything
     assert not marker.exists()
+
+
+def _run_cli(corpus: Path, out: Path, terminal: bool) -> str:
+    import os
+    import pty
+
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env["TERM"] = "xterm"
+    args = [sys.executable, "-m", "generator", "build", "--source", str(corpus), "--out", str(out)]
+    if not terminal:
+        proc = subprocess.run(args, capture_output=True, text=True, env=env, cwd=PROJECT)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout + proc.stderr
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(args, stdout=follower, stderr=follower, env=env, cwd=PROJECT)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    assert proc.wait(timeout=300) == 0
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_bar_on_a_terminal_only_and_one_summary_line(corpus, tmp_path):
+    on_terminal = _run_cli(corpus, tmp_path / "a", terminal=True)
+    assert "pagina's maken [" in on_terminal
+    piped = _run_cli(corpus, tmp_path / "b", terminal=False)
+    assert "[" not in piped and "#" not in piped
+    lines = [line for line in piped.splitlines() if line.strip()]
+    assert len(lines) == 1
+    assert lines[0].startswith("gebouwd: 319 pagina's") and lines[0].endswith("pagina's/s)")

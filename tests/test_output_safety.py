@@ -59,7 +59,7 @@ def test_dangerous_out_is_refused_before_anything_is_written(tmp_path, capsys, n
     out = OUTS[name](site)
     result = build_site(capsys, site, "--out", str(out))
     assert result.code == 2, result.err
-    assert result.err.startswith(f"{out}: deze uitvoermap wordt niet gebruikt: ")
+    assert f"\n{out}: fout: deze uitvoermap wordt niet gebruikt: " in result.err
     assert "kies met --out een eigen map" in result.err
     assert "Traceback" not in result.err
     assert _tree(tmp_path) == before

@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""Benchmarks: Kennisbank against Hugo, Eleventy and Pelican on the same corpus.
+
+    python benchmarks/run.py [--sizes 1000,10000] [--rounds 3] [--install-peers] [--no-peers]
+
+For each corpus size (made by benchmarks/make_corpus.py, deterministic) it times,
+in alternating rounds so that machine drift hits every tool alike:
+  - a cold build (no output, no cache) of Kennisbank and of each installed peer;
+  - Kennisbank's cached rebuild with nothing changed;
+  - Kennisbank's rebuild after one article changed;
+and the peak memory (largest single process). Medians and ratios go to
+benchmarks/RESULTS.md. Peers run through the adapters in the shared
+bench/peers folder (Hugo from Debian, Eleventy from npm, Pelican from PyPI:
+--install-peers installs the latter two into benchmarks/work/).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+WORK = HERE / "work"
+CORPORA = HERE / "corpora"
+PEERS = Path(os.environ.get("KB_PEERS", PROJECT.parent / "shared/bench/peers"))
+PYTHON = sys.executable
+
+
+def run_timed(
+    args: list[str], cwd: Path | None = None, env: dict | None = None
+) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MiB of the largest process) of one command."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(
+            f"failed ({proc.returncode}): {' '.join(args)}\n{proc.stderr.read().decode()[-2000:]}"
+        )
+    return wall, usage.ru_maxrss / 1024
+
+
+def make_corpus(size: int) -> Path:
+    root = CORPORA / f"c{size}"
+    if not (root / "site.yaml").exists():
+        shutil.rmtree(root, ignore_errors=True)
+        subprocess.run(
+            [PYTHON, str(HERE / "make_corpus.py"), str(root), "--articles", str(size)], check=True
+        )
+        shutil.copy(HERE / "corpus_site.yaml", root / "site.yaml")
+    for folder in ("templates", "static"):
+        link = root / folder
+        if not link.exists():
+            link.symlink_to(PROJECT / folder, target_is_directory=True)
+    return root
+
+
+def remove(path: Path) -> None:
+    if path.exists() or path.is_symlink():
+        trash = path.with_name(path.name + f".old.{os.getpid()}")
+        path.rename(trash)
+        shutil.rmtree(trash, ignore_errors=True)
+
+
+class Ours:
+    name = "Kennisbank"
+
+    def __init__(self, corpus: Path):
+        self.corpus = corpus
+        self.out = WORK / f"kb-{corpus.name}"
+        self.article = sorted((corpus / "content/articles").glob("*.md"))[
+            len(list((corpus / "content/articles").glob("*.md"))) // 2
+        ]
+
+    def command(self) -> list[str]:
+        return [
+            PYTHON,
+            "-m",
+            "generator",
+            "build",
+            "--source",
+            str(self.corpus),
+            "--out",
+            str(self.out),
+        ]
+
+    def cold(self) -> tuple[float, float]:
+        remove(self.out)
+        remove(self.corpus / ".cache")
+        return run_timed(self.command(), cwd=PROJECT)
+
+    def cached(self) -> tuple[float, float]:
+        return run_timed(self.command(), cwd=PROJECT)
+
+    def one_edit(self) -> tuple[float, float]:
+        original = self.article.read_text(encoding="utf-8")
+        self.article.write_text(original + f"\n\nGewijzigd om {time.time()}.\n", encoding="utf-8")
+        try:
+            return run_timed(self.command(), cwd=PROJECT)
+        finally:
+            self.article.write_text(original, encoding="utf-8")
+
+
+class Peer:
+    def __init__(self, name: str, folder: str, corpus: Path, env: dict | None = None):
+        self.name = name
+        self.folder = PEERS / folder
+        self.site = WORK / f"{folder}-{corpus.name}"
+        self.out = WORK / f"{folder}-{corpus.name}-out"
+        self.env = env
+        subprocess.run(
+            ["bash", str(self.folder / "prepare.sh"), str(corpus), str(self.site)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            env=env,
+        )
+
+    def cold(self) -> tuple[float, float]:
+        remove(self.out)
+        result = run_timed(
+            ["bash", str(self.folder / "build.sh"), str(self.site), str(self.out)], env=self.env
+        )
+        for leftover in self.out.parent.glob(self.out.name + ".old.*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        return result
+
+
+def install_peers() -> None:
+    WORK.mkdir(parents=True, exist_ok=True)
+    venv = WORK / "pelican-venv"
+    if not (venv / "bin/pelican").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(venv / "bin/pip"), "install", "-q", "pelican[markdown]==4.12.0"], check=True
+        )
+    eleventy = WORK / "eleventy-env"
+    if not (eleventy / "node_modules/.bin/eleventy").exists():
+        subprocess.run(
+            ["npm", "install", "--silent", "--prefix", str(eleventy), "@11ty/eleventy@3.1.8"],
+            check=True,
+        )
+
+
+def available_peers(corpus: Path) -> list[Peer]:
+    peers = []
+    if shutil.which("hugo") and (PEERS / "hugo").is_dir():
+        peers.append(Peer("Hugo", "hugo", corpus))
+    eleventy = WORK / "eleventy-env"
+    if (eleventy / "node_modules/.bin/eleventy").exists() and (PEERS / "eleventy").is_dir():
+        peers.append(
+            Peer("Eleventy", "eleventy", corpus, dict(os.environ, PEERS_ENV=str(eleventy)))
+        )
+    pelican = WORK / "pelican-venv/bin/pelican"
+    if pelican.exists() and (PEERS / "pelican").is_dir():
+        env = dict(os.environ, PELICAN=str(pelican))
+        peers.append(Peer("Pelican", "pelican", corpus, env))
+    return peers
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def bench_size(size: int, rounds: int, with_peers: bool) -> list[str]:
+    corpus = make_corpus(size)
+    ours = Ours(corpus)
+    peers = available_peers(corpus) if with_peers else []
+    cold: dict[str, list[tuple[float, float]]] = {p.name: [] for p in [ours, *peers]}
+    cached, edit = [], []
+    ours.cold()  # warm the page cache and compile bytecode; not counted
+    for _ in range(rounds):
+        cold[ours.name].append(ours.cold())
+        cached.append(ours.cached())
+        edit.append(ours.one_edit())
+        for peer in peers:
+            cold[peer.name].append(peer.cold())
+        print(f"  {size}: round done", file=sys.stderr)
+    ours_cold = [w for w, _ in cold[ours.name]]
+    lines = [
+        f"### {size:,} articles ({rounds} rounds, medians)",
+        "",
+        "| tool | cold build | peak RSS | Kennisbank cold / tool cold (median of round ratios) |",
+        "|---|---|---|---|",
+    ]
+    for name, runs in cold.items():
+        walls = [w for w, _ in runs]
+        ratios = [a / b for a, b in zip(ours_cold, walls, strict=True)]
+        lines.append(
+            f"| {name} | {median(walls):.2f} s | {median([m for _, m in runs]):.0f} MiB | "
+            f"{median(ratios):.2f} |"
+        )
+    lines += [
+        "",
+        "| Kennisbank | wall | peak RSS |",
+        "|---|---|---|",
+        f"| cached rebuild, nothing changed | {median([w for w, _ in cached]):.2f} s | {median([m for _, m in cached]):.0f} MiB |",
+        f"| rebuild after one article changed | {median([w for w, _ in edit]):.2f} s | {median([m for _, m in edit]):.0f} MiB |",
+        "",
+        f"Kennisbank cold: {median(ours_cold) / (size * 1.05) * 1000:.3f} ms per page.",
+        "",
+    ]
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--install-peers", action="store_true")
+    parser.add_argument("--no-peers", action="store_true")
+    parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
+    args = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    if args.install_peers:
+        install_peers()
+    report = [
+        "# Benchmark results",
+        "",
+        f"Made by `benchmarks/run.py` on {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores. "
+        "Cold = no output folder and no cache; all tools write to the same file system.",
+        "",
+    ]
+    for size in (int(s) for s in args.sizes.split(",")):
+        report += bench_size(size, args.rounds, not args.no_peers)
+    args.output.write_text("\n".join(report) + "\n", encoding="utf-8")
+    print("\n".join(report))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
