@@ -297,6 +297,14 @@ CASES: dict[str, Case] = {
         f"{ART}:4: ",
         "schrijf de waarde voluit",
     ),
+    "yaml_deep_nesting": Case(
+        {ART: fm("title: A", "tags: " + "[" * 20000 + "]" * 20000)},
+        f"{ART}:3: ",
+        "nesting depth",
+    ),
+    "yaml_lone_surrogate_escape": Case(
+        {ART: fm('title: "\\ud800"')}, f"{ART}:2: ", "invalid Unicode character"
+    ),
     "yaml_merge_key": Case(
         {ART: fm("title: A", "basis: &b {city: X}", "project:", "  <<: *b")},
         f"{ART}:3: ",
@@ -452,3 +460,18 @@ def test_python_tag_payload_is_live_but_never_runs(tmp_path, capsys):
     assert located(result.err, "content/artikelen/x.md:3: ")
     assert "een tag als" in result.err
     assert not pwned.exists()
+
+
+def test_hostile_markdown_builds_fast_and_well_formed(tmp_path, capsys):
+    """Deep nesting and runs of markup characters: no recursion error, no slowdown."""
+    from tests.outputcheck import check_build
+
+    body = "> " * 3000 + "x\n\n" + "*" * 20000 + "\n\n" + "[" * 20000 + "\n\n" + "- " * 2000 + "y\n"
+    site = write_site(
+        tmp_path, GOOD + "-- content/artikelen/diep.md --\n" + fm("title: Diep", body=body)
+    )
+    started = time.perf_counter()
+    result = build_site(capsys, site)
+    assert result.code == 0, result.err
+    assert time.perf_counter() - started < 20
+    check_build(site / "build", "1337")
