@@ -11,14 +11,17 @@ from __future__ import annotations
 import io
 import re
 import tempfile
+import xml.etree.ElementTree as ElementTree
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
+import html5lib
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from generator.cli import main
+from generator.textclean import clean_text
 from tests.outputcheck import check_build
 from tests.sitekit import write_site
 
@@ -244,6 +247,20 @@ def test_hostile_values_are_escaped_everywhere(
         code, err = _build(site)
         assert code == 0, err
         assert check_build(site / "build", NEEDLE) > 10
+        # escaped, not mangled or dropped: the exact text comes back out of HTML and Atom
+        expected = _as_parsed(article["title"])
+        page = html5lib.parse(
+            (site / "build/artikelen/a/index.html").read_bytes(), namespaceHTMLElements=False
+        )
+        assert "".join(page.find(".//h1").itertext()) == expected
+        feed = ElementTree.fromstring((site / "build/feed.xml").read_bytes())
+        titles = [e.text or "" for e in feed.iter("{http://www.w3.org/2005/Atom}title")]
+        assert expected in titles
+
+
+def _as_parsed(text: str) -> str:
+    """What a parser gives back for a front-matter text: cleaned, stripped, LF line ends."""
+    return clean_text(text).strip().replace("\r\n", "\n").replace("\r", "\n")
 
 
 # --- what the properties found, kept as plain regression tests ---
