@@ -9,6 +9,7 @@ Atom, sitemap, iCalendar, JSON such as a search index).
 from __future__ import annotations
 
 import io
+import os
 import re
 import tempfile
 import xml.etree.ElementTree as ElementTree
@@ -50,12 +51,14 @@ PAYLOADS = [
     "dé",
 ]
 # Bounded so the suite stays fast: each example is a whole build (~0.1-1 s).
+# KENNISBANK_EXAMPLES=1000 searches harder (minutes), e.g. before a release.
+EXAMPLES = int(os.environ.get("KENNISBANK_EXAMPLES", "100"))
 SETTINGS = settings(
-    max_examples=100,
+    max_examples=EXAMPLES,
     deadline=10_000,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-HOSTILE_SETTINGS = settings(SETTINGS, max_examples=40)
+HOSTILE_SETTINGS = settings(SETTINGS, max_examples=max(1, EXAMPLES * 2 // 5))
 ERROR_LINE = re.compile(r"^(content|site\.yaml|templates)[^:]*(:\d+)*: fout: ")
 
 hostile = st.lists(
