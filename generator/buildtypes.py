@@ -20,6 +20,9 @@ class BuildOptions:
     mark_unpublished: bool = False  # the preview marks drafts and future pages
     strict: bool = False  # warnings count as errors
     external: bool = False  # also check links to other sites (slow: network)
+    # Pagefind index (search.py; never in the preview). Off for benchmarks against
+    # generators that build no search index.
+    search: bool = True
 
 
 @dataclass(slots=True)

@@ -28,6 +28,7 @@ class OutputRecord:
     context: str  # digest of the render context
     queries: tuple[tuple[QueryKey, str], ...]  # site questions asked, with answer digests
     output: str  # digest of the bytes written
+    mentions: frozenset[str] = frozenset()  # sources of the pages it showed or asked about
 
 
 def _arg_key(value: object) -> object:
@@ -59,6 +60,7 @@ class RecordingSite:
         self._digester = digester
         self.log: dict[QueryKey, str] | None = None
         self.replayable = True
+        self.mentioned: set[str] = set()
 
     def __getattr__(self, name: str):
         value = getattr(self._view, name)
@@ -70,6 +72,8 @@ class RecordingSite:
 
         def recorded(*args):
             result = value(*args)
+            _collect_pages(args, self.mentioned)
+            _collect_pages(result, self.mentioned)
             try:
                 key = (name, *(_arg_key(a) for a in args))
             except _Unrecordable:
@@ -83,6 +87,21 @@ class RecordingSite:
     def _note(self, key: QueryKey, result: object) -> None:
         if self.log is not None and key not in self.log:
             self.log[key] = self._digester.of(result)
+
+
+def _collect_pages(value: object, into: set[str], depth: int = 0) -> None:
+    """Sources of the pages in a value, looking two levels into lists and tuples."""
+    if isinstance(value, Page):
+        into.add(value.source)
+    elif isinstance(value, list | tuple) and depth < 3:
+        for item in value:
+            _collect_pages(item, into, depth + 1)
+
+
+def mentioned_pages(value: object) -> set[str]:
+    found: set[str] = set()
+    _collect_pages(value, found)
+    return found
 
 
 class QueryReplayer:

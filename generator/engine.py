@@ -13,7 +13,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from generator import cache
+from generator import cache, extras, related, search
 from generator.buildtypes import BuildOptions, BuildResult, Timer
 from generator.config import SiteConfig, load_config
 from generator.content import discover
@@ -40,6 +40,21 @@ from generator.vocabulary import govern
 # Files modified this close to (or after) the previous build's start are compared by
 # content, not trusted by size and mtime: file systems stamp times coarsely.
 RACY_WINDOW_NS = 2_000_000_000
+# The preview's fast path handles this many edited pages at most; more is a full check.
+FAST_PATH_LIMIT = 20
+
+
+def _same_structure(old, new) -> bool:
+    """Same links, images, files and heading anchors: nothing outside the page changes."""
+    return (
+        old.links == new.links
+        and old.missing == new.missing
+        and old.images == new.images
+        and [h.anchor for h in old.headings] == [h.anchor for h in new.headings]
+        and old.files == new.files
+        and old.external == new.external
+        and old.own_anchors == new.own_anchors
+    )
 
 
 class SiteBuilder:
@@ -61,6 +76,11 @@ class SiteBuilder:
         self.persistent_cache = persistent_cache and out is not None
         self.progress = progress
         self._state: cache.CacheState | None = None
+        self._site: Site | None = None  # the last good site model, for the fast path
+        self._problems: list = []
+        self._urls: dict[str, str] = {}
+        self._mentions: dict[str, set[str]] = {}
+        self._found = None  # the last discovery, reused when only existing files changed
 
     def _key(self, config: SiteConfig) -> tuple:
         # strict and external change what is reported, never what is written.
@@ -117,13 +137,26 @@ class SiteBuilder:
         in_memory = state is self._state
         racy_after_ns = state.started_ns - RACY_WINDOW_NS
         with timer.stage("discover"):
-            found = discover(self.root, config)
+            if (
+                in_memory
+                and changed is not None
+                and self._found is not None
+                and all(c in state.sources and (self.root / c).is_file() for c in changed)
+            ):
+                found = self._found  # only existing sources changed: same files, same places
+            else:
+                found = discover(self.root, config)
+            self._found = found
             result.problems.extend(found.problems)
         with timer.stage("front matter"):
             trusted = set(state.sources) - changed if (in_memory and changed is not None) else None
             entries = load_sources(
                 self.root, config, found, state.sources, self.workers, trusted, racy_after_ns
             )
+        if in_memory and changed is not None:
+            with timer.stage("fast path"):
+                if self._body_edits_only(state, entries, changed, timer, result):
+                    return
         site = self._model(config, found, entries, timer, result)
         reparsed = entries.keys() != state.sources.keys() or any(
             entry is not state.sources.get(source) for source, entry in entries.items()
@@ -132,11 +165,48 @@ class SiteBuilder:
         if site is None:
             # Remember the parsing work, keep the records of the output as it still is.
             self._state = sources_state
+            self._site = None  # the fast path needs a good build to start from
             if self.persistent_cache:
                 with timer.stage("cache"):
                     cache.save(cache.cache_file(self.root, self.out), sources_state)
             return
         self._write(site, sources_state, entries, timer, result, reparsed)
+
+    def _body_edits_only(
+        self, state: cache.CacheState, entries, changed: set[str], timer: Timer, result
+    ) -> bool:
+        """The preview's fast path: when only the Markdown below the front matter of a few
+        published pages changed, and with it no link, image or heading anchor, the site's
+        structure is as it was; only outputs that showed those pages can change. False
+        when that does not hold (then the full incremental build runs)."""
+        site = self._site
+        if site is None or not state.records or entries.keys() != state.sources.keys():
+            return False
+        edited = [s for s, e in entries.items() if e is not state.sources[s]]
+        if not edited or len(edited) > FAST_PATH_LIMIT or not changed <= set(edited):
+            return False  # templates, assets, site.yaml or new files: not for the fast path
+        for source in edited:
+            old, new = state.sources[source], entries[source]
+            if old.page is None or new.page is None or old.problems or new.problems:
+                return False
+            if source not in site.pages or old.rendered is None:
+                return False
+            if dataclasses.replace(old.page, body="") != dataclasses.replace(new.page, body=""):
+                return False
+        render_sources(entries, edited, self._urls, 1)
+        for source in edited:
+            if not _same_structure(state.sources[source].rendered, entries[source].rendered):
+                return False
+        for source in edited:
+            site.pages[source] = dataclasses.replace(
+                site.pages[source], body=entries[source].page.body
+            )
+            site.rendered[source] = entries[source].rendered
+        affected = set().union(*(self._mentions.get(source, set()) for source in edited))
+        result.problems[:] = list(self._problems)
+        state = dataclasses.replace(state, sources=entries)
+        self._write(site, state, entries, timer, result, True, only=affected)
+        return True
 
     def _model(self, config, found, entries: dict[str, SourceEntry], timer, result) -> Site | None:
         for entry in entries.values():
@@ -156,6 +226,7 @@ class SiteBuilder:
         rendered = {s: entries[s].rendered for s in [p.source for p in published] + texts}
         with timer.stage("checks"):
             result.problems.extend(check_references(pages, published, rendered, publish))
+            result.problems.extend(related.check_event_refs(pages, published))
             claims = generated_urls(config)
             for page in published:
                 claims.append(
@@ -182,8 +253,22 @@ class SiteBuilder:
             }
             site = assemble(config, published, rendered, publish.now, intros, term_texts)
             site.assets = found.assets
+            site.scheduled = extras.scheduled(pages, published)
             site.preview = self.options.mark_unpublished
         return site
+
+    def _remember(self, site: Site, records, result: BuildResult, only: set[str] | None) -> None:
+        """What the fast path needs from the last good build (kept in memory only)."""
+        self._site = site
+        if only is None:
+            self._problems = list(result.problems)
+            self._urls = {s: e.page.url for s, e in self._state.sources.items() if e.page}
+            self._mentions = {}
+        # After a fast build only the re-rendered outputs can mention something new;
+        # mentions they dropped stay listed, which only makes the next check wider.
+        for rel in records if only is None else only & records.keys():
+            for source in records[rel].mentions:
+                self._mentions.setdefault(source, set()).add(rel)
 
     def _writer(self, state: cache.CacheState):
         if self.out is None:
@@ -200,6 +285,7 @@ class SiteBuilder:
         timer: Timer,
         result: BuildResult,
         reparsed: bool,
+        only: set[str] | None = None,
     ) -> None:
         writer = self._writer(state)
         writer.begin()
@@ -208,14 +294,27 @@ class SiteBuilder:
             writer.write(MARKER, MARKER_TEXT)  # lets the next build know this folder is ours
             with timer.stage("render"):
                 records, problems, rendered_count = render_outputs(
-                    self.root, site, state.records, writer, digester, self.workers, self.progress
+                    self.root,
+                    site,
+                    state.records,
+                    writer,
+                    digester,
+                    self.workers,
+                    self.progress,
+                    only,
                 )
             if problems:
                 writer.abort()
                 result.problems.extend(problems)
+                self._site = None
                 return
             with timer.stage("assets"):
                 copy_assets(self.root, site, writer)
+            with timer.stage("search"):
+                result.problems.extend(search.index_output(writer, search.wanted(self.options)))
+            if errors_only(result.problems):
+                writer.abort()
+                return
             with timer.stage("write"):
                 writer.commit()
         except BaseException:
@@ -227,6 +326,7 @@ class SiteBuilder:
                     entries[source].page_digest = digest
         new_state = dataclasses.replace(state, records=records, manifest=writer.manifest())
         self._state = new_state
+        self._remember(site, records, result, only)
         if self.persistent_cache and (reparsed or rendered_count or writer.changed):
             with timer.stage("cache"):
                 cache.save(cache.cache_file(self.root, self.out), new_state)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from generator import feeds
+from generator import extras, feeds
 from generator.model import Page
 from generator.site import Site
 from generator.urls import output_path
@@ -56,12 +56,11 @@ def feed_jobs(site: Site) -> Iterator[FeedJob]:
         )
         for source in site.upcoming + site.past:
             yield _event_calendar(site, site.pages[source])
-    stamped = [("/", None)] + [
-        (p.url, (p.updated or p.date).at if (p.updated or p.date) else None)
-        for p in site.pages.values()
-    ]
+    stamped = extras.sitemap_urls(site)
     yield FeedJob("sitemap.xml", ("sitemap", config, stamped), lambda: feeds.sitemap(site, stamped))
     yield FeedJob("robots.txt", ("robots", config), lambda: feeds.robots(site))
+    rebuild = extras.rebuild_json(site)
+    yield FeedJob(extras.REBUILD_FILE, ("rebuild", rebuild), lambda: rebuild)
 
 
 def _tag_feed(site: Site, term) -> FeedJob:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 from xml.sax.saxutils import escape, quoteattr
 
 from icalendar import Calendar, Event, vText
@@ -13,6 +14,16 @@ from generator.urls import absolute, slugify
 
 FEED_LENGTH = 20
 GENERATOR = "Kennisbank"
+# Characters XML 1.0 forbids even escaped; front matter can smuggle them in via YAML escapes.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _x(text: str) -> str:
+    return escape(_NOT_XML.sub("", text))
+
+
+def _attr(text: str) -> str:
+    return quoteattr(_NOT_XML.sub("", text))
 
 
 def _iso(at: datetime) -> str:
@@ -31,11 +42,11 @@ def atom_feed(site: Site, title: str, feed_url: str, page_url: str, pages: list[
     newest = max(stamps) if stamps else datetime(2000, 1, 1, tzinfo=UTC)
     out = [
         '<?xml version="1.0" encoding="utf-8"?>',
-        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(config.language)}>',
-        f"<title>{escape(title)}</title>",
-        f"<id>{escape(absolute(config.base_url, feed_url))}</id>",
-        f'<link rel="self" type="application/atom+xml" href={quoteattr(absolute(config.base_url, feed_url))}/>',
-        f'<link rel="alternate" type="text/html" href={quoteattr(absolute(config.base_url, page_url))}/>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={_attr(config.language)}>',
+        f"<title>{_x(title)}</title>",
+        f"<id>{_x(absolute(config.base_url, feed_url))}</id>",
+        f'<link rel="self" type="application/atom+xml" href={_attr(absolute(config.base_url, feed_url))}/>',
+        f'<link rel="alternate" type="text/html" href={_attr(absolute(config.base_url, page_url))}/>',
         f"<updated>{_iso(newest)}</updated>",
         f"<generator>{GENERATOR}</generator>",
     ]
@@ -46,9 +57,9 @@ def atom_feed(site: Site, title: str, feed_url: str, page_url: str, pages: list[
         summary = page.summary or (rendered.first_paragraph if rendered else "")
         out += [
             "<entry>",
-            f"<title>{escape(page.title)}</title>",
-            f'<link rel="alternate" type="text/html" href={quoteattr(url)}/>',
-            f"<id>{escape(url)}</id>",
+            f"<title>{_x(page.title)}</title>",
+            f'<link rel="alternate" type="text/html" href={_attr(url)}/>',
+            f"<id>{_x(url)}</id>",
             f"<updated>{_iso(stamp)}</updated>",
         ]
         if page.date:
@@ -56,11 +67,11 @@ def atom_feed(site: Site, title: str, feed_url: str, page_url: str, pages: list[
         for slug in page.authors:
             author = site.pages.get(site.authors.get(slug, ""))
             if author:
-                out.append(f"<author><name>{escape(author.title)}</name></author>")
+                out.append(f"<author><name>{_x(author.title)}</name></author>")
         if summary:
-            out.append(f"<summary>{escape(summary)}</summary>")
+            out.append(f"<summary>{_x(summary)}</summary>")
         if rendered:
-            out.append(f'<content type="html">{escape(rendered.html)}</content>')
+            out.append(f'<content type="html">{_x(rendered.html)}</content>')
         out.append("</entry>")
     out.append("</feed>\n")
     return "\n".join(out).encode("utf-8")
@@ -72,7 +83,7 @@ def sitemap(site: Site, urls: list[tuple[str, datetime | None]]) -> bytes:
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
     ]
     for url, stamp in urls:
-        out.append(f"<url><loc>{escape(absolute(site.config.base_url, url))}</loc>")
+        out.append(f"<url><loc>{_x(absolute(site.config.base_url, url))}</loc>")
         if stamp:
             out.append(f"<lastmod>{_iso(stamp)}</lastmod>")
         out.append("</url>")
@@ -110,8 +121,12 @@ def _event(site: Site, page: Page) -> Event:
         "dtstart", info.start.at.astimezone(zone) if info.start.has_time else info.start.at.date()
     )
     if info.end:
+        # A bare end date means "through that day"; iCalendar's DTEND is exclusive.
         event.add(
-            "dtend", info.end.at.astimezone(zone) if info.end.has_time else info.end.at.date()
+            "dtend",
+            info.end.at.astimezone(zone)
+            if info.end.has_time
+            else info.end.at.date() + timedelta(days=1),
         )
     stamp = _updated(page) or info.start.at
     event.add("dtstamp", stamp.astimezone(UTC))

@@ -144,6 +144,27 @@ CATALOG: dict[str, tuple[str, str]] = {
         "unknown author '{slug}'; known authors: {known}. "
         "Use one of those names or create an author page",
     ),
+    "unknown-event-suggest": (
+        "onbekend evenement '{slug}' in 'events'; bedoelde je '{suggestion}'? "
+        "Bekende evenementen: {known}",
+        "unknown event '{slug}' in 'events'; did you mean '{suggestion}'? Known events: {known}",
+    ),
+    "unknown-event": (
+        "onbekend evenement '{slug}' in 'events'; bekende evenementen: {known}. "
+        "Gebruik de slug (bestandsnaam zonder .md) van een evenementpagina",
+        "unknown event '{slug}' in 'events'; known events: {known}. "
+        "Use the slug (file name without .md) of an event page",
+    ),
+    "events-not-list": (
+        "'events' moet een lijst van evenement-slugs zijn; bijvoorbeeld events: [{example}]",
+        "'events' must be a list of event slugs; for example events: [{example}]",
+    ),
+    "event-unpublished": (
+        "het evenement '{slug}' is nog niet gepubliceerd (concept of datum in de toekomst); "
+        "de kaart verschijnt pas als het gepubliceerd is",
+        "the event '{slug}' is not published yet (draft or future date); "
+        "its card appears once it is published",
+    ),
     "missing-link-suggest": (
         "de link '{href}' wijst naar {target}, maar dat bestand bestaat niet; "
         "bedoelde je '{suggestion}'?",

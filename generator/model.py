@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +26,9 @@ class EventInfo:
 
     @property
     def finishes(self) -> datetime:
-        return (self.end or self.start).at
+        """When the event is over; a bare date lasts the whole day (to midnight, local time)."""
+        last = self.end or self.start
+        return last.at if last.has_time else last.at + timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,11 @@ from markupsafe import Markup
 from generator.model import Page
 from generator.site import Site
 from generator.taxonomy import paginate
-from generator.urls import paginated_url, section_url, term_url
+from generator.urls import output_path, paginated_url, section_url, term_url
 from generator.views import Crumb, Pager, SiteView
 from generator.vocabulary import synonym_redirects
+
+SEARCH_URL = "/zoeken/"
 
 
 @dataclass(slots=True)
@@ -29,7 +31,8 @@ def _text_html(site: Site, text) -> Markup | None:
     return Markup(site.rendered[text.source].html)
 
 
-def render_jobs(site: Site, view: SiteView) -> Iterator[RenderJob]:
+def render_jobs(site: Site, view: SiteView, wanted: set[str] | None = None) -> Iterator[RenderJob]:
+    """Every output; with `wanted` (output paths), content pages outside it are skipped."""
     yield from _home(site, view)
     for name, section in site.config.sections.items():
         if section.kind == "events":
@@ -37,9 +40,11 @@ def render_jobs(site: Site, view: SiteView) -> Iterator[RenderJob]:
         else:
             yield from _section_lists(site, name)
     for page in site.pages.values():
-        yield from _content_page(site, page)
+        if wanted is None or page.kind == "author" or output_path(page.url) in wanted:
+            yield from _content_page(site, page)
     yield from _taxonomies(site)
     yield RenderJob("/404.html", ("404.html",), {"crumbs": []})
+    yield RenderJob(SEARCH_URL, ("search.html",), {"crumbs": [Crumb("Home", "/")]})
     for page in site.pages.values():
         for alias in page.aliases:
             yield RenderJob(alias, ("alias.html",), {"target": page}, (page.source,))

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.deps import OutputRecord, QueryReplayer, RecordingSite, TemplateDigests
+from generator.deps import (
+    OutputRecord,
+    QueryReplayer,
+    RecordingSite,
+    TemplateDigests,
+    mentioned_pages,
+)
 from generator.digest import Digester
 from generator.errors import Problem
 from generator.feedjobs import feed_jobs
@@ -32,7 +38,10 @@ def render_outputs(
     digester: Digester,
     workers: int,
     progress=None,
+    only: set[str] | None = None,
 ) -> tuple[dict[str, OutputRecord], list[Problem], int]:
+    """Render what changed. With `only`, the caller knows that every other output is
+    unchanged: those are kept without being checked (the preview's fast path)."""
     env = make_environment(root, site.config)
     view = SiteView(site)
     env.globals.update(site=view)
@@ -44,6 +53,12 @@ def render_outputs(
 
     def fresh(rel: str, template_digest: str, context_digest: str) -> bool:
         old = old_records.get(rel)
+        if only is not None:
+            if rel in only:
+                return False
+            records[rel] = old
+            writer.trust(rel)
+            return True
         if (
             old is not None
             and old.template == template_digest
@@ -55,7 +70,7 @@ def render_outputs(
             return True
         return False
 
-    for job in render_jobs(site, view):
+    for job in render_jobs(site, view, only):
         chosen, template_digest = templates.choose(job.templates)
         if chosen is None:
             problems.append(
@@ -67,11 +82,19 @@ def render_outputs(
             )
             continue
         rel = output_path(job.url)
+        if only is not None and rel not in only and rel in old_records:
+            fresh(rel, "", "")
+            continue
         context_digest = digester.of((job.url, job.context))
         if not fresh(rel, template_digest, context_digest):
             todo.append((rel, job, chosen, template_digest, context_digest))
     if problems:
         return records, problems, 0
+    if only is not None:  # outputs whose jobs were not even made are unchanged too
+        for rel, record in old_records.items():
+            if rel not in records and rel not in only and record.template:
+                records[rel] = record
+                writer.trust(rel)
     for name in {item[2] for item in todo}:
         env.get_template(name)  # compile once, before workers fork
 
@@ -90,7 +113,10 @@ def render_outputs(
                 continue
             rel, state, changed = writer.write_file(rel, html.encode("utf-8"))
             queries = tuple(recording.log.items()) if recording.replayable else NEVER_FRESH
-            record = OutputRecord(template_digest, context_digest, queries, state.digest)
+            mentions = frozenset(
+                recording.mentioned | set(job.sources) | mentioned_pages(list(job.context.values()))
+            )
+            record = OutputRecord(template_digest, context_digest, queries, state.digest, mentions)
             results.append((rel, state, changed, record, None))
         return results
 
@@ -110,13 +136,17 @@ def render_outputs(
     rendered = len(todo)
     if problems:
         return records, problems[:1], rendered
-    rendered += _feeds(site, old_records, records, writer, digester)
+    rendered += _feeds(site, old_records, records, writer, digester, only)
     return records, [], rendered
 
 
-def _feeds(site: Site, old_records, records, writer, digester: Digester) -> int:
+def _feeds(site: Site, old_records, records, writer, digester: Digester, only) -> int:
     made = 0
     for job in feed_jobs(site):
+        if only is not None and job.path not in only and job.path in old_records:
+            records[job.path] = old_records[job.path]
+            writer.trust(job.path)
+            continue
         context_digest = digester.of(job.inputs)
         old = old_records.get(job.path)
         if old is not None and old.context == context_digest and writer.keep(job.path):
@@ -124,7 +154,9 @@ def _feeds(site: Site, old_records, records, writer, digester: Digester) -> int:
             continue
         rel, state, changed = writer.write_file(job.path, job.make())
         writer.accept(rel, state, changed)
-        records[rel] = OutputRecord("", context_digest, (), state.digest)
+        records[rel] = OutputRecord(
+            "", context_digest, (), state.digest, frozenset(mentioned_pages(job.inputs))
+        )
         made += 1
     return made
 

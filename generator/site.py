@@ -45,15 +45,19 @@ class Site:
     term_texts: dict[tuple[str, str], TextDocument] = field(default_factory=dict)
     backlinks: dict[str, tuple[str, ...]] = field(default_factory=dict)
     assets: list[tuple[str, str]] = field(default_factory=list)  # (source, output path)
+    scheduled: tuple = ()  # (date, url) of pages held back until their date (rebuild.json)
     preview: bool = False  # mark drafts and future pages (BuildOptions.mark_unpublished)
+    _article_order: tuple[str, ...] | None = None  # articles() is asked often; sort once
 
     def page_list(self, sources: tuple[str, ...] | list[str]) -> list[Page]:
         return [self.pages[s] for s in sources if s in self.pages]
 
     def articles(self) -> list[Page]:
         """Pages of the ordinary ('pages' kind) sections, newest first."""
-        listed = [p for p in self.pages.values() if p.kind == "page"]
-        return newest_first(listed)
+        if self._article_order is None:
+            listed = [p for p in self.pages.values() if p.kind == "page"]
+            self._article_order = tuple(p.source for p in newest_first(listed))
+        return [self.pages[s] for s in self._article_order]
 
 
 def assemble(
@@ -186,7 +190,7 @@ def check_unique_urls(claims: list[tuple[str, str, int]]) -> list[Problem]:
 
 def generated_urls(config: SiteConfig) -> list[tuple[str, str, int]]:
     """URLs the site itself produces; a page may not take them."""
-    claims = [("/", "site.yaml", 0), ("/404.html", "site.yaml", 0)]
+    claims = [("/", "site.yaml", 0), ("/404.html", "site.yaml", 0), ("/zoeken/", "site.yaml", 0)]
     claims += [(section_url(name), "site.yaml", 0) for name in config.sections]
     claims += [(f"/{t.path}/", "site.yaml", 0) for t in config.taxonomies.values()]
     return claims

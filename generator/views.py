@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from generator import related, seo
 from generator.events import is_upcoming
 from generator.model import Page
 from generator.site import Site
@@ -75,13 +76,15 @@ class SiteView:
             if slug in self._site.authors
         ]
 
-    def terms_of(self, page: Page) -> list[tuple[str, list[Term]]]:
-        """(taxonomy title, terms) for every taxonomy the page uses, in site.yaml order."""
+    def terms_of(self, page: Page, only: str | None = None) -> list[tuple[str, list[Term]]]:
+        """(taxonomy title, terms) for every taxonomy the page uses (or just `only`)."""
         from generator.urls import slugify
 
         found = []
         values = dict(page.terms)
         for key, taxonomy in self._site.config.taxonomies.items():
+            if only is not None and key != only:
+                continue
             slugs = []
             for value in values.get(key, ()):
                 slug = slugify(value)
@@ -97,6 +100,13 @@ class SiteView:
 
     def backlinks(self, page: Page) -> list[Page]:
         return self._site.page_list(self._site.backlinks.get(page.source, ()))
+
+    def scheduled(self, page: Page) -> bool:
+        """Dated after now: published only from its date on (the preview marks it).
+
+        A question with a yes/no answer, not `site.now` in the template: the
+        dependency records would see the clock change and re-render every page."""
+        return bool(page.date and page.date.at > self._site.now)
 
     def is_upcoming(self, page: Page) -> bool:
         return is_upcoming(page, self._site.now)
@@ -117,3 +127,30 @@ class SiteView:
         if page.section:
             crumbs.append(Crumb(self.section_title(page.section), f"/{page.section}/"))
         return crumbs
+
+    def related(self, page: Page) -> list[Page]:
+        """Pages that share the most tags with this one (not the ones it already links to)."""
+        shown = set(self._site.backlinks.get(page.source, ()))
+        return [
+            p
+            for p in related.related_pages(self._site, page, 4 + len(shown))
+            if p.source not in shown
+        ][:4]
+
+    def named_events(self, page: Page) -> list[Page]:
+        return related.named_events(self._site, page)
+
+    def structured(self, url: str, page: Page | None) -> list[dict]:
+        """schema.org data for one output: the site on the home page, else the page itself.
+
+        Breadcrumbs are added by the template from its own crumbs.
+        """
+        site = self._site
+        items = []
+        if url == "/":
+            items.append(seo.website(site))
+        if page is not None and page.kind == "event" and page.event:
+            items.append(seo.event(site, page, self.summary(page), self.is_upcoming(page)))
+        elif page is not None and page.kind == "page":
+            items.append(seo.article(site, page, self.summary(page)))
+        return items

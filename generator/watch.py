@@ -57,7 +57,7 @@ class Debouncer:
     seconds after its first change, so a steady stream still gets built.
     """
 
-    quiet: float = 0.05
+    quiet: float = 0.03
     max_wait: float = 1.0
     pending: set[str] = field(default_factory=set)
     first: float | None = None

@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 from generator.build import build
-from generator.serve import preview_options
+from generator.serve import make_rebuild, preview_options
 from tests.sitekit import build_site, read, write_site
 
 SITE = """
@@ -54,3 +54,20 @@ def test_a_build_with_drafts_and_future_for_deploy_has_no_preview_banner(tmp_pat
     assert build_site(capsys, root, "--drafts", "--future").code == 0
     assert "preview-banner" not in read(root, "artikelen/concept/index.html")
     assert "preview-banner" not in read(root, "artikelen/later/index.html")
+
+
+def test_the_banner_does_not_make_every_page_render_again_as_the_clock_moves(tmp_path):
+    spec = "".join(
+        f"-- content/artikelen/a{n}.md --\n---\ntitle: A{n}\ndate: 2020-01-0{n + 1}\n---\nTekst.\n"
+        for n in range(6)
+    )
+    root = write_site(tmp_path / "site", spec)
+    rebuild = make_rebuild(root, root / ".preview", preview_options("127.0.0.1", 8000))
+    first = rebuild(None)  # no fixed `now`: the clock moves between builds
+    assert first.ok and first.rendered > 10
+    (root / "content/artikelen/a3.md").write_text(
+        "---\ntitle: A3\ndate: 2020-01-04\n---\nAnders.\n", encoding="utf-8"
+    )
+    second = rebuild({"content/artikelen/a3.md"})
+    assert second.ok and "artikelen/a3/index.html" in second.changed
+    assert second.rendered <= 5, second.rendered  # the page and the lists showing its summary

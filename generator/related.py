@@ -1,0 +1,91 @@
+"""What an article points readers to: related pages (shared tags) and the events it names."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from generator.errors import Problem
+from generator.i18n import text
+from generator.model import Page
+from generator.site import Site
+from generator.suggest import closest
+from generator.urls import slugify
+
+EVENTS_KEY = "events"
+# Only the newest pages of each shared tag are weighed: keeps the work per page bounded
+# on a 10,000-page site where one tag may hold thousands of pages.
+SCAN_PER_TAG = 200
+
+
+def event_slugs(page: Page) -> tuple[str, ...]:
+    """The event slugs named in front matter (`events: [slug]` or `events: slug`)."""
+    value = page.meta.get(EVENTS_KEY)
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        return ()
+    return tuple(str(v).strip() for v in value if isinstance(v, str | int) and str(v).strip())
+
+
+def check_event_refs(pages: list[Page], published: list[Page]) -> list[Problem]:
+    """Every `events:` entry names an existing event page, by its slug."""
+    events = {p.slug: p for p in pages if p.kind == "event"}
+    shown = {p.source for p in published}
+    problems: list[Problem] = []
+    for page in published:
+        if EVENTS_KEY not in page.meta:
+            continue
+        line = page.line_of(EVENTS_KEY)
+        value = page.meta[EVENTS_KEY]
+        items = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, str) for v in items):
+            example = min(events, default="gemeentennl-bijeenkomst-2019-3")
+            problems.append(Problem(page.source, line, text("events-not-list", example=example)))
+            continue
+        for slug in event_slugs(page):
+            event = events.get(slug)
+            if event is None:
+                known = ", ".join(sorted(events)) or "nog geen"
+                guess = closest(slug, events)
+                message = (
+                    text("unknown-event-suggest", slug=slug, suggestion=guess, known=known)
+                    if guess
+                    else text("unknown-event", slug=slug, known=known)
+                )
+                problems.append(Problem(page.source, line, message))
+            elif event.source not in shown:
+                problems.append(
+                    Problem(
+                        page.source, line, text("event-unpublished", slug=slug), severity="warning"
+                    )
+                )
+    return problems
+
+
+def named_events(site: Site, page: Page) -> list[Page]:
+    """The published event pages an article names, in the order it names them."""
+    by_slug = {
+        site.pages[s].slug: site.pages[s] for s in site.upcoming + site.past if s in site.pages
+    }
+    return [by_slug[slug] for slug in event_slugs(page) if slug in by_slug]
+
+
+def related_pages(site: Site, page: Page, limit: int = 4) -> list[Page]:
+    """Pages sharing the most tags with `page`; newer first among equals."""
+    terms = site.terms.get("tags", {})
+    counts: Counter[str] = Counter()
+    slugs = {slugify(v) for key, values in page.terms if key == "tags" for v in values}
+    for slug in slugs:
+        term = terms.get(slug)
+        if term is None:
+            continue
+        for source in term.pages[:SCAN_PER_TAG]:
+            if source != page.source and source in site.pages:
+                counts[source] += 1
+
+    def order(source: str):
+        other = site.pages[source]
+        moment = other.sort_moment
+        return (-counts[source], -(moment.timestamp() if moment else 0), other.title, source)
+
+    return [site.pages[s] for s in sorted(counts, key=order)[:limit]]
