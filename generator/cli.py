@@ -12,6 +12,7 @@ from generator.build import BuildOptions, BuildResult, build
 from generator.errors import Problem
 from generator.i18n import word
 from generator.newpage import create_page
+from generator.outguard import check_output
 from generator.progress import ProgressBar, wanted
 from generator.report import FORMATS, render, site_language
 
@@ -122,9 +123,13 @@ def _options(args: argparse.Namespace) -> BuildOptions:
 def _run_build(args: argparse.Namespace, check_only: bool) -> int:
     root = args.source.resolve()
     out = None if check_only else (args.out or root / "build").absolute()
+    language = site_language(root)
+    refused = check_output(out, root) if out is not None else None
+    if refused:
+        report([refused], root, args.format, language)
+        return EXIT_USAGE
     progress = ProgressBar(sys.stderr) if wanted(sys.stderr) else None
     result = build(root, out, _options(args), workers=args.jobs, progress=progress)
-    language = site_language(root)
     report(result.problems, root, args.format, language)
     if args.timings:
         for name, seconds in result.timings.items():

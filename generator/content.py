@@ -71,22 +71,37 @@ def _entries(directory: Path, real_content: Path, found: Discovery) -> list[os.D
             if is_ignored(entry.name):
                 continue
             if entry.is_symlink():
-                target = Path(entry.path).resolve()
-                if not target.is_relative_to(real_content):
-                    rel = Path(entry.path).relative_to(real_content.parent).as_posix()
-                    found.problems.append(
-                        Problem(
-                            rel,
-                            0,
-                            "deze snelkoppeling wijst naar een plek buiten content/ en wordt "
-                            "niet gepubliceerd; zet het bestand zelf in content/",
-                            severity="warning",
-                        )
-                    )
+                problem = _symlink_problem(Path(entry.path), real_content)
+                if problem is not None:
+                    found.problems.append(problem)
                     continue
             kept.append(entry)
     kept.sort(key=lambda e: e.name)
     return kept
+
+
+def _symlink_problem(link: Path, real_content: Path) -> Problem | None:
+    """A link out of content/ (or one that never ends) is an error: content from many
+    hands must not publish /etc/passwd or a private folder by a symlink."""
+    inside = (link.parent.resolve() / link.name).relative_to(real_content)
+    rel = f"{CONTENT_DIR}/{inside.as_posix()}"
+    try:
+        target = link.resolve(strict=True)
+    except (OSError, RuntimeError):  # a loop, or pointing at nothing
+        return Problem(
+            rel,
+            0,
+            "deze snelkoppeling (symlink) wijst nergens heen of naar zichzelf; "
+            "haal hem weg of zet het bestand zelf in content/",
+        )
+    if target.is_relative_to(real_content):
+        return None
+    return Problem(
+        rel,
+        0,
+        "deze snelkoppeling (symlink) wijst naar een plek buiten content/ en wordt "
+        "niet gepubliceerd; haal hem weg en zet het bestand zelf in content/",
+    )
 
 
 def _discover_dir(

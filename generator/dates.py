@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -15,19 +15,37 @@ def parse_moment(value: object, zone: ZoneInfo) -> Moment | None:
     """'2019-10-03', '2019-10-03 14:00', '2019-10-03T14:00:00+02:00' -> Moment; None if invalid."""
     if isinstance(value, datetime):
         at = value if value.tzinfo else value.replace(tzinfo=zone)
-        return Moment(at, True)
+        return _in_range(Moment(at, True), zone)
     if isinstance(value, date):
-        return Moment(datetime.combine(value, time(), zone), False)
+        return _in_range(Moment(datetime.combine(value, time(), zone), False), zone)
     if not isinstance(value, str):
         return None
     text = value.strip()
     try:
         if len(text) == 10:
-            return Moment(datetime.combine(date.fromisoformat(text), time(), zone), False)
+            return _in_range(
+                Moment(datetime.combine(date.fromisoformat(text), time(), zone), False), zone
+            )
         at = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return Moment(at if at.tzinfo else at.replace(tzinfo=zone), True)
+    return _in_range(Moment(at if at.tzinfo else at.replace(tzinfo=zone), True), zone)
+
+
+_MARGIN = timedelta(days=2)
+
+
+def _in_range(moment: Moment, zone: ZoneInfo) -> Moment | None:
+    """None for moments so close to year 1 or 9999 that converting them to UTC or
+    the site's zone (feeds, calendars, templates) would overflow."""
+    try:
+        utc = moment.at.astimezone(UTC).replace(tzinfo=None)
+        moment.at.astimezone(zone)
+    except (OverflowError, ValueError):
+        return None
+    if not datetime.min + _MARGIN < utc < datetime.max - _MARGIN:
+        return None
+    return moment
 
 
 @lru_cache(maxsize=4096)

@@ -23,6 +23,7 @@ from generator.external import check_external
 from generator.keycheck import unknown_keys
 from generator.linkcheck import check_links
 from generator.loading import SourceEntry, load_sources, render_sources
+from generator.outguard import MARKER, MARKER_TEXT
 from generator.output import DiscardOutput, InPlaceOutput, StagedOutput
 from generator.rendering import copy_assets, render_outputs
 from generator.site import (
@@ -290,6 +291,7 @@ class SiteBuilder:
         writer.begin()
         digester = Digester({s: e.page_digest for s, e in entries.items() if e.page_digest})
         try:
+            writer.write(MARKER, MARKER_TEXT)  # lets the next build know this folder is ours
             with timer.stage("render"):
                 records, problems, rendered_count = render_outputs(
                     self.root,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
-from icalendar import Calendar, Event, Timezone
+from icalendar import Calendar, Event, Timezone, vText
 
 from generator.model import Page
 from generator.site import Site
@@ -103,7 +103,9 @@ def _calendar(site: Site, name: str) -> Calendar:
     calendar.add("prodid", f"-//{GENERATOR}//{site.config.title}//NL")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", name)
+    # icalendar escapes newlines only in properties it knows as text: say so for X-WR-*,
+    # or a title with a line break could inject its own calendar lines.
+    calendar.add("x-wr-calname", vText(name))
     calendar.add("x-wr-timezone", site.config.timezone)
     return calendar
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from generator.errors import Problem
+from generator.textclean import clean_text
 from generator.yamlload import load_mapping
 
 FENCE = "---"
@@ -38,7 +39,7 @@ def normalise_text(raw: bytes, path: str) -> tuple[str | None, Problem | None]:
         )
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text, None
+    return clean_text(text), None
 
 
 def parse_document(text: str, path: str) -> SourceDocument:

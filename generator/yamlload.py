@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from generator.errors import Problem
+from generator.textclean import clean_value
 
 try:  # the C parser is ~10x faster; fall back where libyaml is absent
     _BaseLoader = yaml.CSafeLoader
@@ -54,6 +55,8 @@ _YAML_HINTS = {
     "could not find expected ':'": "een regel mist de dubbele punt na de sleutel",
     "did not find expected key": "de inspringing klopt niet of een aanhalingsteken ontbreekt",
     "found undefined tag handle": "een onbekende YAML-tag (!); haal die weg",
+    "did not find expected ',' or ']'": "een [ wordt niet gesloten met ]",
+    "did not find expected ',' or '}'": "een { wordt niet gesloten met }",
 }
 
 
@@ -63,8 +66,10 @@ def _explain(error: yaml.MarkedYAMLError) -> str:
         if needle in problem:
             return f"ongeldige YAML: {hint} ({problem})"
     if "could not determine a constructor" in problem:
+        # Tags are never executed (safe loader); name the one found so it can be removed.
+        tag = problem.rsplit("tag ", 1)[-1]
         return (
-            "ongeldige YAML: een tag als !!python/... is niet toegestaan; "
+            f"ongeldige YAML: een tag als {tag} is niet toegestaan; haal die weg en "
             "schrijf gewone tekst, lijsten of sleutels"
         )
     return f"ongeldige YAML: {problem}; controleer aanhalingstekens, dubbele punten en inspringing"
@@ -73,7 +78,12 @@ def _explain(error: yaml.MarkedYAMLError) -> str:
 def _error_mark(error: yaml.MarkedYAMLError) -> tuple[int, int]:
     """(0-based line, 1-based column or 0) of the useful spot of a YAML error."""
     # For an unclosed quote the context (where the string began) is the useful spot.
-    if error.context and "quoted scalar" in error.context and error.context_mark:
+    # Likewise for an unclosed [ or {: the error surfaces lines later, where it ended.
+    if (
+        error.context
+        and error.context_mark
+        and ("quoted scalar" in error.context or "flow" in error.context)
+    ):
         return error.context_mark.line, error.context_mark.column + 1
     mark = error.problem_mark or error.context_mark
     return (mark.line, mark.column + 1) if mark is not None else (0, 0)
@@ -99,11 +109,11 @@ def load_mapping(
                 )
             )
             return result
-        structural = _check_structure(node, path, first_line, result.lines)
+        structural = _check_structure(node, path, first_line, result.lines, what)
         if structural:
             result.problems.extend(structural)
             return result
-        data = loader.construct_document(node)
+        data = clean_value(loader.construct_document(node))
     except yaml.MarkedYAMLError as error:
         line, column = _error_mark(error)
         message = _explain(error)
@@ -126,7 +136,11 @@ def load_mapping(
 
 
 def _check_structure(
-    root: yaml.MappingNode, path: str, first_line: int, lines: dict[tuple[str, ...], int]
+    root: yaml.MappingNode,
+    path: str,
+    first_line: int,
+    lines: dict[tuple[str, ...], int],
+    what: str = "front matter",
 ) -> list[Problem]:
     """Refuse aliases and duplicate keys; record lines of keys one and two deep."""
     problems: list[Problem] = []
@@ -161,7 +175,7 @@ def _check_structure(
                         Problem(
                             path,
                             line,
-                            f"de sleutel '{key}' staat twee keer in de {_container(trail)} "
+                            f"de sleutel '{key}' staat twee keer in {_container(trail, what)} "
                             f"(eerder op regel {keys_here[key]}); houd er één over",
                         )
                     )
@@ -174,5 +188,5 @@ def _check_structure(
     return problems
 
 
-def _container(trail: tuple[str, ...]) -> str:
-    return f"'{trail[-1]}'" if trail else "front matter"
+def _container(trail: tuple[str, ...], what: str) -> str:
+    return f"'{trail[-1]}'" if trail else ("de front matter" if what == "front matter" else what)

@@ -1,0 +1,34 @@
+"""Remove characters that no output format can carry.
+
+Control characters (other than tab and newline), lone surrogates and Unicode
+noncharacters are invisible to editors (they arrive by copy and paste, or from
+YAML escapes such as "\\x01" or "\\ud800"), yet one of them makes an Atom feed or
+sitemap invalid XML, an HTML page non-conforming, or the UTF-8 writer fail.
+"""
+
+from __future__ import annotations
+
+import re
+
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(
+        f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
+    )
+    + "]"
+)
+
+
+def clean_text(text: str) -> str:
+    return _INVISIBLE.sub("", text) if _INVISIBLE.search(text) else text
+
+
+def clean_value(value: object) -> object:
+    """`clean_text` on every string (keys included) inside parsed YAML."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_value(k): clean_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_value(v) for v in value]
+    return value
