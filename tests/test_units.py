@@ -1,0 +1,208 @@
+"""Unit tests of the pure modules: urls, dates, frontmatter, markdown, taxonomy, events, config."""
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from generator.config import TaxonomyConfig, load_config
+from generator.content import PageSource
+from generator.dates import long_date, parse_moment, short_date
+from generator.events import split_events
+from generator.frontmatter import normalise_text, parse_document
+from generator.markdown import render_markdown
+from generator.pages import build_page, lookup
+from generator.taxonomy import collect_terms, newest_first, paginate
+from generator.urls import normalise_alias, output_path, paginated_url, relative_source, slugify
+from tests.sitekit import DEFAULT_SITE_YAML
+
+ZONE = ZoneInfo("Europe/Amsterdam")
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("dé", "de"),
+        ("Gemengd wonen", "gemengd-wonen"),
+        ("Mehmet Yılmaz", "mehmet-yilmaz"),
+        ("Café de Straat!", "cafe-de-straat"),
+        ("dak- en thuislozen", "dak-en-thuislozen"),
+        ("  ", ""),
+    ],
+)
+def test_slugify(text, slug):
+    assert slugify(text) == slug
+
+
+def test_urls_and_output_paths():
+    assert output_path("/") == "index.html"
+    assert output_path("/artikelen/a/") == "artikelen/a/index.html"
+    assert output_path("/feed.xml") == "feed.xml"
+    assert paginated_url("/tags/wonen/", 1) == "/tags/wonen/"
+    assert paginated_url("/tags/wonen/", 3) == "/tags/wonen/pagina/3/"
+    assert (
+        relative_source("content/artikelen/a.md", "../projecten/p.md") == "content/projecten/p.md"
+    )
+
+
+@pytest.mark.parametrize(
+    ("alias", "normal"),
+    [
+        ("oud/adres", "/oud/adres/"),
+        ("/2019/a.html", "/2019/a.html"),
+        ("/../etc/passwd", None),
+        ("https://elders.nl/x", None),
+        ("//elders.nl/x", None),
+        ("", None),
+    ],
+)
+def test_aliases_are_normalised_or_refused(alias, normal):
+    assert normalise_alias(alias) == normal
+
+
+def test_moments_parse_with_the_site_time_zone():
+    bare = parse_moment("2019-10-03", ZONE)
+    assert not bare.has_time and bare.at.tzinfo is ZONE
+    timed = parse_moment("2019-10-03 14:00", ZONE)
+    assert timed.has_time and timed.at.utcoffset().total_seconds() == 7200
+    explicit = parse_moment("2019-12-03T14:00:00+00:00", ZONE)
+    assert explicit.at.utcoffset().total_seconds() == 0
+    assert parse_moment("2019-13-45", ZONE) is None
+    assert parse_moment(["2019-01-01"], ZONE) is None
+
+
+def test_dutch_dates_come_from_babel():
+    moment = parse_moment("2019-10-03", ZONE)
+    assert long_date(moment) == "donderdag 3 oktober 2019"
+    assert short_date(moment) == "3 oktober 2019"
+
+
+def test_front_matter_split_with_bom_and_crlf():
+    text, problem = normalise_text("\ufeff---\r\ntitle: A\r\n---\r\nTekst\r\n".encode(), "a.md")
+    assert problem is None
+    doc = parse_document(text, "a.md")
+    assert doc.problems == [] and doc.meta == {"title": "A"}
+    assert doc.body.strip() == "Tekst" and doc.body_line == 4
+    assert doc.line_of("title") == 2
+
+
+def test_front_matter_keeps_dates_as_text_for_validation():
+    doc = parse_document("---\ntitle: A\ndate: 2019-10-03\n---\n", "a.md")
+    assert doc.meta["date"] == "2019-10-03"
+
+
+def test_not_utf8_names_the_line():
+    _, problem = normalise_text(b"---\ntitle: A\n---\ncaf\xe9\n", "a.md")
+    assert problem.line == 4 and "UTF-8" in problem.message
+
+
+def test_markdown_rewrites_links_and_reports_missing_ones():
+    urls = {"content/projecten/parana.md": "/projecten/parana/"}
+    text = "# Kop\n\nZie [P](../projecten/parana.md#doel) en [X](x.md).\n\n| a |\n|---|\n| 1 |\n\nNoot[^1]\n\n[^1]: n\n"
+    rendered = render_markdown(text, "content/artikelen/a.md", 10, urls)
+    assert 'href="/projecten/parana/#doel"' in rendered.html
+    assert '<h1 id="kop">' in rendered.html and "<table>" in rendered.html
+    assert 'class="footnotes"' in rendered.html
+    assert [m.target for m in rendered.missing] == ["content/artikelen/x.md"]
+    assert rendered.missing[0].line == 12
+    assert rendered.first_paragraph.startswith("Zie P en X")
+
+
+def test_markdown_escapes_raw_html():
+    rendered = render_markdown("<script>alert(1)</script>\n", "content/a.md", 1, {})
+    assert "<script>" not in rendered.html
+
+
+def _page(source: str, date: str | None, tags=(), title="T", start: str | None = None, end=None):
+    meta = {"title": title, "tags": list(tags)}
+    if date:
+        meta["date"] = date
+    section = "evenementen" if start else "artikelen"
+    if start:
+        meta["start"] = start
+        if end:
+            meta["end"] = end
+    text = (
+        "---\n"
+        + "\n".join(
+            f"{k}: {v!r}" if not isinstance(v, list) else f"{k}: {v}" for k, v in meta.items()
+        )
+        + "\n---\n"
+    )
+    config, _ = _config()
+    page, problems = build_page(
+        PageSource(source, section, name=Path(source).stem), parse_document(text, source), config
+    )
+    assert page is not None, problems
+    return page
+
+
+def _config():
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "site.yaml").write_text(DEFAULT_SITE_YAML, encoding="utf-8")
+        return load_config(Path(folder))
+
+
+def test_terms_merge_by_slug_and_keep_the_most_used_spelling():
+    pages = [
+        _page("content/artikelen/a.md", "2019-01-01", ["Gemengd wonen"]),
+        _page("content/artikelen/b.md", "2019-02-01", ["gemengd wonen"]),
+        _page("content/artikelen/c.md", "2019-03-01", ["gemengd wonen", "dé kans"]),
+    ]
+    terms = collect_terms(pages, TaxonomyConfig("tags", "tags", "Onderwerpen"))
+    assert list(terms) == ["de-kans", "gemengd-wonen"]
+    assert terms["gemengd-wonen"].name == "gemengd wonen"
+    assert terms["gemengd-wonen"].pages == (
+        "content/artikelen/c.md",
+        "content/artikelen/b.md",
+        "content/artikelen/a.md",
+    )
+    assert terms["gemengd-wonen"].url == "/tags/gemengd-wonen/"
+
+
+def test_newest_first_puts_undated_pages_last_and_paginate_keeps_one_page():
+    pages = [
+        _page("content/artikelen/x.md", None, title="Zonder"),
+        _page("content/artikelen/y.md", "2020-01-01"),
+    ]
+    assert [p.source for p in newest_first(pages)] == [
+        "content/artikelen/y.md",
+        "content/artikelen/x.md",
+    ]
+    assert paginate([], 20) == [[]]
+    assert paginate(list(range(45)), 20)[2] == [40, 41, 42, 43, 44]
+
+
+def test_events_split_around_now_using_their_end():
+    now = datetime(2024, 6, 1, 12, 0, tzinfo=ZONE)
+    running = _page(
+        "content/evenementen/r.md", None, start="2024-06-01 09:00", end="2024-06-01 17:00"
+    )
+    later = _page("content/evenementen/l.md", None, start="2024-07-01 10:00")
+    soon = _page("content/evenementen/s.md", None, start="2024-06-02 10:00")
+    old = _page("content/evenementen/o.md", None, start="2023-01-01 10:00")
+    older = _page("content/evenementen/oo.md", None, start="2022-01-01 10:00")
+    upcoming, past = split_events([later, old, running, older, soon], now)
+    assert [p.slug for p in upcoming] == ["r", "s", "l"]
+    assert [p.slug for p in past] == ["o", "oo"]
+
+
+def test_nested_keys_are_found_one_level_down():
+    assert lookup({"project": {"city": "Utrecht"}}, "city") == ("Utrecht", ("project", "city"))
+    assert lookup({"city": "Leiden", "project": {"city": "Utrecht"}}, "city") == (
+        "Leiden",
+        ("city",),
+    )
+    assert lookup({"project": {"deep": {"city": "x"}}}, "city") is None
+
+
+def test_config_reads_sections_and_taxonomies():
+    config, problems = _config()
+    assert problems == []
+    assert config.sections["projecten"].required == ("city", "organisation")
+    assert config.section_of_kind("events").name == "evenementen"
+    assert config.taxonomies["city"].path == "steden"
+    assert config.base_url == "https://test.example.nl/"
