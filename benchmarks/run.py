@@ -84,11 +84,13 @@ class Ours:
         ]
 
     def command(self) -> list[str]:
+        # No search index: the peers' reference builds make none either.
         return [
             PYTHON,
             "-m",
             "generator",
             "build",
+            "--no-search",
             "--source",
             str(self.corpus),
             "--out",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import heapq
-from collections import Counter
 
 from generator.errors import Problem
 from generator.i18n import text
 from generator.model import Page
 from generator.site import Site
 from generator.suggest import closest
+from generator.taxonomy import newest_first
 from generator.urls import slugify
 
 EVENTS_KEY = "events"
@@ -73,35 +73,52 @@ def named_events(site: Site, page: Page) -> list[Page]:
     return [site.pages[by_slug[slug]] for slug in event_slugs(page) if slug in by_slug]
 
 
-def _recency_keys(site: Site) -> dict[str, tuple]:
-    """Per page: newer first, then title and source; computed once per site."""
-    keys = site.memo.get("recency")
-    if keys is None:
-        keys = site.memo["recency"] = {}
-        for source, other in site.pages.items():
-            moment = other.sort_moment
-            keys[source] = (-(moment.timestamp() if moment else 0), other.title, source)
-    return keys
+def _ranks(site: Site) -> dict[str, int]:
+    """Every page's place in the site's newest-first order (the order term lists keep)."""
+    ranks = site.memo.get("ranks")
+    if ranks is None:
+        ordered = newest_first(list(site.pages.values()))
+        ranks = site.memo["ranks"] = {page.source: rank for rank, page in enumerate(ordered)}
+    return ranks
+
+
+def _tag_members(site: Site, slug: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    cache = site.memo.setdefault("tag members", {})
+    if slug not in cache:
+        term = site.terms.get("tags", {}).get(slug)
+        head = term.pages[:SCAN_PER_TAG] if term is not None else ()
+        cache[slug] = (head, frozenset(head))
+    return cache[slug]
 
 
 def related_pages(site: Site, page: Page, limit: int = 4) -> list[Page]:
-    """Pages sharing the most tags with `page`; newer first among equals."""
-    terms = site.terms.get("tags", {})
-    counts: Counter[str] = Counter()
-    slugs = {slugify(v) for key, values in page.terms if key == "tags" for v in values}
-    for slug in slugs:
-        term = terms.get(slug)
-        if term is not None:
-            counts.update(term.pages[:SCAN_PER_TAG])  # terms list published pages only
-    counts.pop(page.source, None)
-    recency = _recency_keys(site)
-    by_count: dict[int, list[str]] = {}
-    for source, count in counts.items():
-        by_count.setdefault(count, []).append(source)
-    best: list[str] = []
-    for count in sorted(by_count, reverse=True):
-        group = by_count[count]
-        best += heapq.nsmallest(limit - len(best), group, key=recency.__getitem__)
-        if len(best) >= limit:
-            break
+    """Pages sharing the most tags with `page`; newer first among equals.
+
+    Pages sharing two or more tags are found by intersecting the tags' member sets;
+    among those sharing one, the newest stand at the heads of the (newest-first)
+    term lists, so only those heads are looked at."""
+    slugs = sorted({slugify(v) for key, values in page.terms if key == "tags" for v in values})
+    members = [_tag_members(site, slug) for slug in slugs]
+    ranks = _ranks(site)
+    shared: dict[str, int] = {}
+    for i, (_, first) in enumerate(members):
+        for _, second in members[i + 1 :]:
+            for source in first & second:
+                shared[source] = 0
+    for source in shared:
+        shared[source] = sum(source in group for _, group in members)
+    shared.pop(page.source, None)
+    best = sorted(shared, key=lambda s: (-shared[s], ranks[s]))[:limit]
+    need = limit - len(best)
+    if need > 0:
+        heads: list[str] = []
+        for ordered, _ in members:
+            taken = 0
+            for source in ordered:
+                if source != page.source and source not in shared:
+                    heads.append(source)
+                    taken += 1
+                    if taken == need:
+                        break
+        best += heapq.nsmallest(need, set(heads), key=ranks.__getitem__)
     return [site.pages[s] for s in best]
