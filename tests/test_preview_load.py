@@ -13,7 +13,6 @@ into it as JSON.
 from __future__ import annotations
 
 import http.client
-import importlib.util
 import json
 import os
 import re
@@ -25,16 +24,11 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
 from tests.sitekit import PROJECT, write_site
 
-if importlib.util.find_spec("generator.livereload") is None:  # pragma: no cover
-    pytest.skip("the live-reload preview server is not merged yet", allow_module_level=True)
-
-# 500 rebuilds take 2-4 minutes on a busy 2-core machine; the suite runs 150, and
-# KENNISBANK_LOAD_REBUILDS=500 gives the full figure (measured: RSS flat after ~150).
-REBUILDS = int(os.environ.get("KENNISBANK_LOAD_REBUILDS", "150"))
+# The issue asks for memory that stays flat over 500 rebuilds (measured: RSS flat
+# after ~150); KENNISBANK_LOAD_REBUILDS lowers it for a quick local run.
+REBUILDS = int(os.environ.get("KENNISBANK_LOAD_REBUILDS", "500"))
 STREAMS = 100
 REQUESTS = 2000
 CLIENTS = 8
