@@ -143,6 +143,11 @@ class _Output:
     def abort(self) -> None:
         shutil.rmtree(self.stage, ignore_errors=True)
 
+    def _intact_previous(self, rel: str) -> FileState | None:
+        """The previous build's record of `rel`, if the file is still as it left it."""
+        known = self.previous.get(rel)
+        return known if known is not None and _intact(self.out / rel, known) else None
+
     def _staged_path(self, rel: str) -> Path:
         path = self.stage / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -174,8 +179,8 @@ class StagedOutput(_Output):
         return rel, _state(target, digest), True
 
     def keep(self, rel: str) -> bool:
-        known = self.previous.get(rel)
-        if known is None or not _intact(self.out / rel, known):
+        known = self._intact_previous(rel)
+        if known is None:
             return False
         try:
             os.link(self.out / rel, self._staged_path(rel))
@@ -205,16 +210,16 @@ class StagedOutput(_Output):
 class InPlaceOutput(_Output):
     def write_file(self, rel: str, data: bytes) -> tuple[str, FileState, bool]:
         digest = hash_bytes(data)
-        known = self.previous.get(rel)
-        if known is not None and known.digest == digest and _intact(self.out / rel, known):
+        known = self._intact_previous(rel)
+        if known is not None and known.digest == digest:
             return rel, known, False
         target = self._staged_path(rel)
         target.write_bytes(data)
         return rel, _state(target, digest), True
 
     def keep(self, rel: str) -> bool:
-        known = self.previous.get(rel)
-        if known is None or not _intact(self.out / rel, known):
+        known = self._intact_previous(rel)
+        if known is None:
             return False
         self.produced[rel] = known
         return True
