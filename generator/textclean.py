@@ -19,8 +19,21 @@ _INVISIBLE = re.compile(
 )
 
 
+# Searching for astral characters in a class is ~10x slower than for BMP ones, so
+# the full search runs only on text that has an astral character at all.
+_ASCII_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BMP_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+)
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
 def clean_text(text: str) -> str:
-    return _INVISIBLE.sub("", text) if _INVISIBLE.search(text) else text
+    if text.isascii():
+        return _ASCII_INVISIBLE.sub("", text) if _ASCII_INVISIBLE.search(text) else text
+    if _BMP_INVISIBLE.search(text) or (_ASTRAL.search(text) and _INVISIBLE.search(text)):
+        return _INVISIBLE.sub("", text)
+    return text
 
 
 def clean_value(value: object) -> object:
