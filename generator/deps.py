@@ -18,10 +18,12 @@ import jinja2.meta
 
 from generator.digest import Digester, hash_bytes
 from generator.model import Page
+from generator.slotstate import quick_state
 
 QueryKey = tuple  # (attribute name, *argument keys)
 
 
+@quick_state
 @dataclass(frozen=True, slots=True)
 class OutputRecord:
     template: str  # digest of the template files used
@@ -53,11 +55,18 @@ def _arg_value(key: object, view) -> object:
 
 
 class RecordingSite:
-    """Stands in for the SiteView inside templates and logs every question asked."""
+    """Stands in for the SiteView inside templates and logs every question asked.
 
-    def __init__(self, view, digester: Digester):
+    `answers` may be shared by all outputs of one render: the site does not change
+    while it renders, so a question asked by many outputs (`site.summary(page)` on
+    every list showing that page) is answered, digested and searched for pages once."""
+
+    def __init__(self, view, digester: Digester, answers: dict | None = None):
         self._view = view
         self._digester = digester
+        self._answers: dict[QueryKey, tuple[object, str, frozenset[str]]] = (
+            answers if answers is not None else {}
+        )
         self.log: dict[QueryKey, str] | None = None
         self.replayable = True
         self.mentioned: set[str] = set()
@@ -67,26 +76,34 @@ class RecordingSite:
         if name.startswith("_"):
             return value
         if not callable(value):
-            self._note((name,), value)
+            self._note((name,), lambda: value)
             return value
 
         def recorded(*args):
-            result = value(*args)
-            _collect_pages(args, self.mentioned)
-            _collect_pages(result, self.mentioned)
             try:
                 key = (name, *(_arg_key(a) for a in args))
             except _Unrecordable:
                 self.replayable = False
+                result = value(*args)
+                _collect_pages(args, self.mentioned)
+                _collect_pages(result, self.mentioned)
                 return result
-            self._note(key, result)
-            return result
+            return self._note(key, lambda: value(*args))
 
         return recorded
 
-    def _note(self, key: QueryKey, result: object) -> None:
-        if self.log is not None and key not in self.log:
-            self.log[key] = self._digester.of(result)
+    def _note(self, key: QueryKey, ask):
+        known = self._answers.get(key)
+        if known is None:
+            result = ask()
+            mentioned = {k[1] for k in key[1:] if isinstance(k, tuple) and k[0] == "page"}
+            _collect_pages(result, mentioned)
+            known = (result, self._digester.of(result), frozenset(mentioned))
+            self._answers[key] = known
+        self.mentioned |= known[2]
+        if self.log is not None:
+            self.log.setdefault(key, known[1])
+        return known[0]
 
 
 def _collect_pages(value: object, into: set[str], depth: int = 0) -> None:

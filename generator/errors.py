@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator.slotstate import quick_state
 
+
+@quick_state
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One thing wrong with the sources, pointing at a file and line.

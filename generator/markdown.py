@@ -11,11 +11,13 @@ from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from generator.slotstate import quick_state
 from generator.urls import relative_source, slugify
 
 SUMMARY_LENGTH = 220
 
 
+@quick_state
 @dataclass(frozen=True, slots=True)
 class Heading:
     level: int
@@ -23,6 +25,7 @@ class Heading:
     text: str
 
 
+@quick_state
 @dataclass(frozen=True, slots=True)
 class Link:
     """A link from Markdown to another Markdown source."""
@@ -33,6 +36,7 @@ class Link:
     line: int  # 1-based line in the source file
 
 
+@quick_state
 @dataclass(frozen=True, slots=True)
 class Rendered:
     html: str

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from generator.slotstate import quick_state
 
+
+@quick_state
 @dataclass(frozen=True, slots=True)
 class Moment:
     """A point in time from front matter; `has_time` is False for a bare date."""
@@ -17,6 +20,7 @@ class Moment:
         return self.at.isoformat() if self.has_time else self.at.date().isoformat()
 
 
+@quick_state
 @dataclass(frozen=True, slots=True)
 class EventInfo:
     start: Moment
@@ -31,6 +35,7 @@ class EventInfo:
         return last.at if last.has_time else last.at + timedelta(days=1)
 
 
+@quick_state
 @dataclass(frozen=True, slots=True)
 class Page:
     source: str  # 'content/artikelen/x.md', relative to the site root
@@ -64,6 +69,7 @@ class Page:
         return self.event.start.at if self.event else None
 
 
+@quick_state
 @dataclass(frozen=True, slots=True)
 class TextDocument:
     """Markdown that adds text to a generated page (term text, section intro, home)."""
@@ -75,6 +81,7 @@ class TextDocument:
     body_line: int
 
 
+@quick_state
 @dataclass(frozen=True, slots=True)
 class Asset:
     """A file copied as it is: `source` relative to the site root, `target` in the output."""

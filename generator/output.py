@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.digest import hash_bytes
+from generator.slotstate import quick_state
 
 STAGING_MARK = ".kb-staging-"
 JOURNAL = ".kb-commit.json"
@@ -32,6 +33,7 @@ RENAME_EXCHANGE = 2
 AT_FDCWD = -100
 
 
+@quick_state
 @dataclass(frozen=True, slots=True)
 class FileState:
     digest: str

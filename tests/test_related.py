@@ -17,12 +17,15 @@ from tests.test_units import _config, _page
 TAGS = ["wonen", "zorg", "buurt", "gemeente", "corporatie"]
 
 
-def _site(tag_sets: list[list[str]]):
+def _site(tag_sets: list[list[str]], oldest_last: bool = False):
     config, _ = _config()
     pages = [
         _page(f"content/artikelen/p{i}.md", f"2019-01-{1 + i % 28:02d}", tags, title=f"P{i}")
         for i, tags in enumerate(tag_sets)
     ]
+    if oldest_last:
+        last = pages[-1]
+        pages[-1] = _page(last.source, "2018-01-01", tag_sets[-1], title=last.title)
     rendered = {p.source: render_markdown("", p.source, 1, {}) for p in pages}
     now = datetime(2026, 1, 1, tzinfo=ZoneInfo("Europe/Amsterdam"))
     return assemble(config, pages, rendered, now, {}, {}), pages
@@ -50,3 +53,13 @@ def test_a_page_sharing_more_tags_beats_a_newer_one():
     site, pages = _site([["wonen", "zorg", "buurt"], ["wonen", "zorg"], ["wonen"], ["zorg"]])
     # p3 and p2 are newer than p1, but p1 shares two tags with p0.
     assert [p.source for p in related_pages(site, pages[0])][0] == "content/artikelen/p1.md"
+
+
+def test_an_old_page_sharing_two_tags_is_found_behind_hundreds_of_newer_ones():
+    # 600 pages share one tag each (300 per tag); one more shares both tags with p0.
+    tag_sets = [["wonen", "zorg"]] + [["wonen"] if i % 2 else ["zorg"] for i in range(600)]
+    tag_sets.append(["wonen", "zorg"])  # p601, older than all of them
+    site, pages = _site(tag_sets, oldest_last=True)
+    got = [p.source for p in related_pages(site, pages[0])]
+    assert got == _expected(pages[0], pages)
+    assert got[0] == "content/artikelen/p601.md"

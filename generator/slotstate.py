@@ -1,0 +1,36 @@
+"""Quick pickling for frozen, slotted data classes.
+
+Python's dataclasses give such classes `__getstate__`/`__setstate__` that call
+`dataclasses.fields()` for every object; with ~150,000 objects in a 10,000-page
+cache that was a second per save and per load. These do the same with the
+field names looked up once per class.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from operator import attrgetter
+
+_set = object.__setattr__
+
+
+def quick_state(cls: type) -> type:
+    names = tuple(field.name for field in dataclasses.fields(cls))
+    values = attrgetter(*names)
+
+    if len(names) == 1:
+
+        def __getstate__(self):  # noqa: N807 - the pickle protocol's name
+            return (values(self),)
+    else:
+
+        def __getstate__(self):  # noqa: N807
+            return values(self)
+
+    def __setstate__(self, state):  # noqa: N807
+        for name, value in zip(names, state, strict=True):
+            _set(self, name, value)
+
+    cls.__getstate__ = __getstate__
+    cls.__setstate__ = __setstate__
+    return cls
