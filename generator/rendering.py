@@ -7,7 +7,6 @@ sends back only small records. Output bytes never depend on the worker.
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from generator.deps import (
@@ -28,7 +27,6 @@ from generator.urls import output_path
 from generator.views import SiteView
 
 STATIC_DIR = "static"
-WRITE_THREADS = 8
 NEVER_FRESH = ((("__not-replayable__",), ""),)
 
 
@@ -103,30 +101,26 @@ def render_outputs(
     answers: dict = {}  # shared by the outputs one process renders
 
     def render_range(indexes: range) -> list:
-        # Creating files is mostly waiting on the file system (often ~1 ms each), so
-        # threads write while this process goes on rendering.
-        results: list = []
-        with ThreadPoolExecutor(WRITE_THREADS) as writes:
-            for i in indexes:
-                rel, job, chosen, template_digest, context_digest = todo[i]
-                recording = RecordingSite(view, digester, answers)
-                recording.log = {}
-                try:
-                    html = env.get_template(chosen).render(
-                        job.context, url_path=job.url, site=recording
-                    )
-                except Exception as error:  # any template fault becomes a Problem with its line
-                    results.append((rel, None, False, None, template_problem(error, root)))
-                    continue
-                written = writes.submit(writer.write_file, rel, html.encode("utf-8"))
-                queries = tuple(recording.log.items()) if recording.replayable else NEVER_FRESH
-                mentions = frozenset(
-                    recording.mentioned
-                    | set(job.sources)
-                    | mentioned_pages(list(job.context.values()))
+        results = []
+        for i in indexes:
+            rel, job, chosen, template_digest, context_digest = todo[i]
+            recording = RecordingSite(view, digester, answers)
+            recording.log = {}
+            try:
+                html = env.get_template(chosen).render(
+                    job.context, url_path=job.url, site=recording
                 )
-                results.append((written, (template_digest, context_digest, queries, mentions)))
-        return [_finished(item) for item in results]
+            except Exception as error:  # any template fault becomes a Problem with its line
+                results.append((rel, None, False, None, template_problem(error, root)))
+                continue
+            rel, state, changed = writer.write_file(rel, html.encode("utf-8"))
+            queries = tuple(recording.log.items()) if recording.replayable else NEVER_FRESH
+            mentions = frozenset(
+                recording.mentioned | set(job.sources) | mentioned_pages(list(job.context.values()))
+            )
+            record = OutputRecord(template_digest, context_digest, queries, state.digest, mentions)
+            results.append((rel, state, changed, record, None))
+        return results
 
     if progress is not None:
         progress.start("pagina's maken", len(todo))
@@ -146,16 +140,6 @@ def render_outputs(
         return records, problems[:1], rendered
     rendered += _feeds(site, old_records, records, writer, digester, only)
     return records, [], rendered
-
-
-def _finished(item: tuple) -> tuple:
-    """A render result with its file written: (rel, state, changed, record, problem)."""
-    if not isinstance(item[0], Future):
-        return item  # a template problem
-    written, (template_digest, context_digest, queries, mentions) = item
-    rel, state, changed = written.result()
-    record = OutputRecord(template_digest, context_digest, queries, state.digest, mentions)
-    return rel, state, changed, record, None
 
 
 def _feeds(site: Site, old_records, records, writer, digester: Digester, only) -> int:
