@@ -138,12 +138,12 @@ def render_outputs(
     rendered = len(todo)
     if problems:
         return records, problems[:1], rendered
-    rendered += _feeds(site, old_records, records, writer, digester, only)
+    rendered += _feeds(site, old_records, records, writer, digester, only, workers)
     return records, [], rendered
 
 
-def _feeds(site: Site, old_records, records, writer, digester: Digester, only) -> int:
-    made = 0
+def _feeds(site: Site, old_records, records, writer, digester: Digester, only, workers) -> int:
+    todo: list[tuple] = []
     for job in feed_jobs(site):
         if only is not None and job.path not in only and job.path in old_records:
             records[job.path] = old_records[job.path]
@@ -154,13 +154,22 @@ def _feeds(site: Site, old_records, records, writer, digester: Digester, only) -
         if old is not None and old.context == context_digest and writer.keep(job.path):
             records[job.path] = old
             continue
-        rel, state, changed = writer.write_file(job.path, job.make())
+        todo.append((job, context_digest))
+
+    def make_range(indexes: range) -> list:  # feeds are made by the workers too
+        made = []
+        for i in indexes:
+            job, context_digest = todo[i]
+            rel, state, changed = writer.write_file(job.path, job.make())
+            mentions = frozenset(mentioned_pages(job.inputs))
+            record = OutputRecord("", context_digest, (), state.digest, mentions)
+            made.append((rel, state, changed, record))
+        return made
+
+    for rel, state, changed, record in map_chunks(make_range, len(todo), workers):
         writer.accept(rel, state, changed)
-        records[rel] = OutputRecord(
-            "", context_digest, (), state.digest, frozenset(mentioned_pages(job.inputs))
-        )
-        made += 1
-    return made
+        records[rel] = record
+    return len(todo)
 
 
 def copy_assets(root: Path, site: Site, writer) -> None:
