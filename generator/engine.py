@@ -23,6 +23,7 @@ from generator.external import check_external
 from generator.keycheck import unknown_keys
 from generator.linkcheck import check_links
 from generator.loading import SourceEntry, load_sources, render_sources
+from generator.model import Page
 from generator.outguard import MARKER, MARKER_TEXT
 from generator.output import DiscardOutput, InPlaceOutput, StagedOutput
 from generator.rendering import copy_assets, render_outputs
@@ -55,6 +56,31 @@ def _same_structure(old, new) -> bool:
         and old.external == new.external
         and old.own_anchors == new.own_anchors
     )
+
+
+def _without_text(page: Page) -> Page:
+    meta = {key: value for key, value in page.meta.items() if key != "title"}
+    return dataclasses.replace(page, body="", title="", meta=meta)
+
+
+def _text_edit_only(old: Page, new: Page, site: Site) -> bool:
+    """Only the body, or the body and the title, changed. Titles order pages only where
+    dates tie (lists are newest first, then by title) and in the authors' list, so a
+    new title keeps the site's structure when no other page shares the page's date."""
+    if old.title == new.title:
+        return dataclasses.replace(old, body="") == dataclasses.replace(new, body="")
+    if new.kind == "author" or new.sort_moment is None:
+        return False
+    if _without_text(old) != _without_text(new):
+        return False
+    moment = new.sort_moment
+    start = new.event.start.at if new.event else None
+    for other in site.pages.values():
+        if other.source == new.source:
+            continue
+        if other.sort_moment == moment or (start and other.event and other.event.start.at == start):
+            return False
+    return True
 
 
 class SiteBuilder:
@@ -175,8 +201,8 @@ class SiteBuilder:
     def _body_edits_only(
         self, state: cache.CacheState, entries, changed: set[str], timer: Timer, result
     ) -> bool:
-        """The preview's fast path: when only the Markdown below the front matter of a few
-        published pages changed, and with it no link, image or heading anchor, the site's
+        """The preview's fast path: when only the Markdown below the front matter (or the
+        title, see `_text_edit_only`) of a few published pages changed, and with it no link, image or heading anchor, the site's
         structure is as it was; only outputs that showed those pages can change. False
         when that does not hold (then the full incremental build runs)."""
         site = self._site
@@ -191,15 +217,16 @@ class SiteBuilder:
                 return False
             if source not in site.pages or old.rendered is None:
                 return False
-            if dataclasses.replace(old.page, body="") != dataclasses.replace(new.page, body=""):
+            if not _text_edit_only(old.page, new.page, site):
                 return False
         render_sources(entries, edited, self._urls, 1)
         for source in edited:
             if not _same_structure(state.sources[source].rendered, entries[source].rendered):
                 return False
         for source in edited:
+            page = entries[source].page
             site.pages[source] = dataclasses.replace(
-                site.pages[source], body=entries[source].page.body
+                site.pages[source], body=page.body, title=page.title, meta=page.meta
             )
             site.rendered[source] = entries[source].rendered
         affected = set().union(*(self._mentions.get(source, set()) for source in edited))
