@@ -66,7 +66,8 @@ def _without_text(page: Page) -> Page:
 def _text_edit_only(old: Page, new: Page, site: Site) -> bool:
     """Only the body, or the body and the title, changed. Titles order pages only where
     dates tie (lists are newest first, then by title) and in the authors' list, so a
-    new title keeps the site's structure when no other page shares the page's date."""
+    new title keeps the site's structure when it keeps the page's place among the
+    pages of its date (and, for an event, among those starting when it starts)."""
     if old.title == new.title:
         return dataclasses.replace(old, body="") == dataclasses.replace(new, body="")
     if new.kind == "author" or new.sort_moment is None:
@@ -75,12 +76,19 @@ def _text_edit_only(old: Page, new: Page, site: Site) -> bool:
         return False
     moment = new.sort_moment
     start = new.event.start.at if new.event else None
-    for other in site.pages.values():
-        if other.source == new.source:
-            continue
-        if other.sort_moment == moment or (start and other.event and other.event.start.at == start):
-            return False
-    return True
+    same_date = [p for p in site.pages.values() if p.sort_moment == moment]
+    same_start = [p for p in site.pages.values() if start and p.event and p.event.start.at == start]
+    return _same_place(same_date, old, new, lambda p: (p.title.casefold(), p.source)) and (
+        _same_place(same_start, old, new, lambda p: (p.title, p.source))
+    )
+
+
+def _same_place(group: list[Page], old: Page, new: Page, key) -> bool:
+    """`old` and `new` sort into the same place among the other pages of `group`."""
+    others = [p for p in group if p.source != new.source]
+    return [p.source for p in sorted([*others, old], key=key)] == [
+        p.source for p in sorted([*others, new], key=key)
+    ]
 
 
 class SiteBuilder:
