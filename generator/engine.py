@@ -63,24 +63,46 @@ def _without_text(page: Page) -> Page:
     return dataclasses.replace(page, body="", title="", meta=meta)
 
 
-def _text_edit_only(old: Page, new: Page, site: Site) -> bool:
-    """Only the body, or the body and the title, changed. Titles order pages only where
-    dates tie (lists are newest first, then by title) and in the authors' list, so a
-    new title keeps the site's structure when it keeps the page's place among the
-    pages of its date (and, for an event, among those starting when it starts)."""
+def _text_edit(old: Page, new: Page, site: Site, alone: bool = True) -> set[str] | None:
+    """None unless only the body, or the body and the title, changed; then the pages
+    whose place in the site's lists may have changed (empty: nothing moved).
+
+    Titles order pages only where dates tie (lists are newest first, then by
+    title) and in the authors' list. A new title that changes the page's place
+    among the pages of its date (or, for an event, of its start) moves those pages
+    among themselves, and nothing else. When other pages were edited too (`alone`
+    false), their titles in `site` are stale: every page of the date counts as moved."""
     if old.title == new.title:
-        return dataclasses.replace(old, body="") == dataclasses.replace(new, body="")
+        same = dataclasses.replace(old, body="") == dataclasses.replace(new, body="")
+        return set() if same else None
     if new.kind == "author" or new.sort_moment is None:
-        return False
+        return None
     if _without_text(old) != _without_text(new):
-        return False
+        return None
     moment = new.sort_moment
     start = new.event.start.at if new.event else None
     same_date = [p for p in site.pages.values() if p.sort_moment == moment]
     same_start = [p for p in site.pages.values() if start and p.event and p.event.start.at == start]
-    return _same_place(same_date, old, new, lambda p: (p.title.casefold(), p.source)) and (
-        _same_place(same_start, old, new, lambda p: (p.title, p.source))
+    moved: set[str] = set()
+    if not alone or not _same_place(same_date, old, new, lambda p: (p.title.casefold(), p.source)):
+        moved.update(p.source for p in same_date if len(same_date) > 1)
+    if not alone or not _same_place(same_start, old, new, lambda p: (p.title, p.source)):
+        moved.update(p.source for p in same_start if len(same_start) > 1)
+    return moved
+
+
+def _reassembled(site: Site) -> Site:
+    """The same site with its lists sorted again (after pages changed titles)."""
+    new = assemble(
+        site.config,
+        list(site.pages.values()),
+        site.rendered,
+        site.now,
+        site.intros,
+        site.term_texts,
     )
+    new.assets, new.scheduled, new.preview = site.assets, site.scheduled, site.preview
+    return new
 
 
 def _same_place(group: list[Page], old: Page, new: Page, key) -> bool:
@@ -210,8 +232,9 @@ class SiteBuilder:
         self, state: cache.CacheState, entries, changed: set[str], timer: Timer, result
     ) -> bool:
         """The preview's fast path: when only the Markdown below the front matter (or the
-        title, see `_text_edit_only`) of a few published pages changed, and with it no link, image or heading anchor, the site's
-        structure is as it was; only outputs that showed those pages can change. False
+        title, see `_text_edit`) of a few published pages changed, and with it no link,
+        image or heading anchor, the site's structure is as it was; only outputs that
+        showed those pages (or pages whose order a new title changed) can change. False
         when that does not hold (then the full incremental build runs)."""
         site = self._site
         if site is None or not state.records or entries.keys() != state.sources.keys():
@@ -219,14 +242,17 @@ class SiteBuilder:
         edited = [s for s, e in entries.items() if e is not state.sources[s]]
         if not edited or len(edited) > FAST_PATH_LIMIT or not changed <= set(edited):
             return False  # templates, assets, site.yaml or new files: not for the fast path
+        reordered: set[str] = set()
         for source in edited:
             old, new = state.sources[source], entries[source]
             if old.page is None or new.page is None or old.problems or new.problems:
                 return False
             if source not in site.pages or old.rendered is None:
                 return False
-            if not _text_edit_only(old.page, new.page, site):
+            moved = _text_edit(old.page, new.page, site, alone=len(edited) == 1)
+            if moved is None:
                 return False
+            reordered |= moved
         render_sources(entries, edited, self._urls, 1)
         for source in edited:
             if not _same_structure(state.sources[source].rendered, entries[source].rendered):
@@ -237,7 +263,11 @@ class SiteBuilder:
                 site.pages[source], body=page.body, title=page.title, meta=page.meta
             )
             site.rendered[source] = entries[source].rendered
-        affected = set().union(*(self._mentions.get(source, set()) for source in edited))
+        if reordered:  # a new title changed the order of pages of one date: lists again
+            site = _reassembled(site)
+        affected = set().union(
+            *(self._mentions.get(source, set()) for source in [*edited, *sorted(reordered)])
+        )
         result.problems[:] = list(self._problems)
         state = dataclasses.replace(state, sources=entries)
         self._write(site, state, entries, timer, result, True, only=affected)
