@@ -50,6 +50,7 @@ def render_outputs(
     records: dict[str, OutputRecord] = {}
     problems: list[Problem] = []
     todo: list[tuple[str, RenderJob, str, str, str]] = []
+    candidates: list[tuple[str, RenderJob, str, str]] = []
 
     def fresh(rel: str, template_digest: str, context_digest: str) -> bool:
         old = old_records.get(rel)
@@ -85,11 +86,21 @@ def render_outputs(
         if only is not None and rel not in only and rel in old_records:
             fresh(rel, "", "")
             continue
-        context_digest = digester.of((job.url, job.context))
-        if not fresh(rel, template_digest, context_digest):
-            todo.append((rel, job, chosen, template_digest, context_digest))
+        if only is not None:
+            context_digest = digester.of((job.url, job.context))
+            if not fresh(rel, template_digest, context_digest):
+                todo.append((rel, job, chosen, template_digest, context_digest))
+        else:
+            candidates.append((rel, job, chosen, template_digest))
     if problems:
         return records, problems, 0
+    for (rel, job, chosen, template_digest), (context_digest, unchanged) in zip(
+        candidates, _check(candidates, old_records, digester, replayer, workers), strict=True
+    ):
+        if unchanged and writer.keep(rel):
+            records[rel] = old_records[rel]
+        else:
+            todo.append((rel, job, chosen, template_digest, context_digest))
     if only is not None:  # outputs whose jobs were not even made are unchanged too
         for rel, record in old_records.items():
             if rel not in records and rel not in only and record.template:
@@ -140,6 +151,41 @@ def render_outputs(
         return records, problems[:1], rendered
     rendered += _feeds(site, old_records, records, writer, digester, only, workers)
     return records, [], rendered
+
+
+def _check(candidates: list, old_records, digester: Digester, replayer, workers: int) -> list:
+    """(context digest, inputs unchanged?) per candidate output, worked out by the workers:
+    replaying the recorded questions is most of a rebuild's work when little changed.
+    Page digests the workers make come back too, for the cache."""
+
+    def check_range(indexes: range) -> list:
+        before = set(digester.page_digests)
+        verdicts = []
+        for i in indexes:
+            rel, job, _chosen, template_digest = candidates[i]
+            context_digest = digester.of((job.url, job.context))
+            old = old_records.get(rel)
+            unchanged = (
+                old is not None
+                and old.template == template_digest
+                and old.context == context_digest
+                and replayer.unchanged(old.queries)
+            )
+            verdicts.append((context_digest, unchanged, None))
+        if verdicts:
+            made = {
+                source: digest
+                for source, digest in digester.page_digests.items()
+                if source not in before
+            }
+            verdicts[-1] = (*verdicts[-1][:2], made)
+        return verdicts
+
+    results = map_chunks(check_range, len(candidates), workers)
+    for _digest, _unchanged, made in results:
+        if made:
+            digester.page_digests.update(made)
+    return [(digest, unchanged) for digest, unchanged, _made in results]
 
 
 def _feeds(site: Site, old_records, records, writer, digester: Digester, only, workers) -> int:
