@@ -52,25 +52,6 @@ def render_outputs(
     todo: list[tuple[str, RenderJob, str, str, str]] = []
     candidates: list[tuple[str, RenderJob, str, str]] = []
 
-    def fresh(rel: str, template_digest: str, context_digest: str) -> bool:
-        old = old_records.get(rel)
-        if only is not None:
-            if rel in only:
-                return False
-            records[rel] = old
-            writer.trust(rel)
-            return True
-        if (
-            old is not None
-            and old.template == template_digest
-            and old.context == context_digest
-            and replayer.unchanged(old.queries)
-            and writer.keep(rel)
-        ):
-            records[rel] = old
-            return True
-        return False
-
     for job in render_jobs(site, view, only):
         chosen, template_digest = templates.choose(job.templates)
         if chosen is None:
@@ -83,15 +64,14 @@ def render_outputs(
             )
             continue
         rel = output_path(job.url)
-        if only is not None and rel not in only and rel in old_records:
-            fresh(rel, "", "")
-            continue
-        if only is not None:
-            context_digest = digester.of((job.url, job.context))
-            if not fresh(rel, template_digest, context_digest):
-                todo.append((rel, job, chosen, template_digest, context_digest))
-        else:
+        if only is None:
             candidates.append((rel, job, chosen, template_digest))
+        elif rel in only:
+            context_digest = digester.of((job.url, job.context))
+            todo.append((rel, job, chosen, template_digest, context_digest))
+        else:
+            records[rel] = old_records.get(rel)
+            writer.trust(rel)
     if problems:
         return records, problems, 0
     for (rel, job, chosen, template_digest), (context_digest, unchanged) in zip(
