@@ -144,15 +144,10 @@ def _event(site: Site, page: Page) -> Event:
 
 
 @lru_cache(maxsize=16)
-def _timezone(tzid: str) -> Timezone:
-    """The VTIMEZONE of a zone, made once: icalendar needs ~15 ms to work one out."""
-    return Timezone.from_tzid(tzid)
-
-
-@lru_cache(maxsize=16)
 def _timezone_block(tzid: str) -> bytes:
-    """The VTIMEZONE as text, made once: serialising its DST rules took ~6 ms a calendar."""
-    return _timezone(tzid).to_ical()
+    """A zone's VTIMEZONE as text, made once: icalendar needs ~15 ms to work one out
+    and ~6 ms to write its DST rules."""
+    return Timezone.from_tzid(tzid).to_ical()
 
 
 def calendar_file(site: Site, name: str, pages: list[Page]) -> bytes:
