@@ -7,7 +7,6 @@ from generator.i18n import text
 from generator.model import Page
 from generator.site import Site
 from generator.suggest import closest
-from generator.taxonomy import newest_first
 from generator.urls import slugify
 
 EVENTS_KEY = "events"
@@ -68,13 +67,12 @@ def named_events(site: Site, page: Page) -> list[Page]:
     return [site.pages[by_slug[slug]] for slug in event_slugs(page) if slug in by_slug]
 
 
-def _order(site: Site) -> tuple[list[str], dict[str, int]]:
+def _order(site: Site) -> tuple[tuple[str, ...], dict[str, int]]:
     """The site's newest-first order (the order term lists keep) and each page's place in it."""
-    order = site.memo.get("newest first")
-    if order is None:
-        sources = [page.source for page in newest_first(list(site.pages.values()))]
-        order = site.memo["newest first"] = (sources, {s: rank for rank, s in enumerate(sources)})
-    return order
+    ranks = site.memo.get("ranks")
+    if ranks is None:
+        ranks = site.memo["ranks"] = {source: rank for rank, source in enumerate(site.newest)}
+    return site.newest, ranks
 
 
 def _tag_masks(site: Site) -> dict[str, int]:

@@ -34,6 +34,7 @@ class Site:
     config: SiteConfig
     now: datetime
     pages: dict[str, Page]  # source -> page, published only
+    newest: tuple[str, ...]  # every page's source, newest first: the order lists keep
     rendered: dict[str, Rendered]  # source -> rendered body (pages and texts)
     sections: dict[str, tuple[str, ...]]  # section -> page sources, newest first
     terms: dict[str, dict[str, Term]]  # taxonomy key -> slug -> term
@@ -56,8 +57,7 @@ class Site:
     def articles(self) -> list[Page]:
         """Pages of the ordinary ('pages' kind) sections, newest first."""
         if self._article_order is None:
-            listed = [p for p in self.pages.values() if p.kind == "page"]
-            self._article_order = tuple(p.source for p in newest_first(listed))
+            self._article_order = tuple(s for s in self.newest if self.pages[s].kind == "page")
         return [self.pages[s] for s in self._article_order]
 
 
@@ -70,19 +70,16 @@ def assemble(
     term_texts: dict[tuple[str, str], TextDocument],
 ) -> Site:
     pages = {p.source: p for p in published}
+    ordered = newest_first(published)  # sorted once; every list below keeps this order
     sections = {
-        name: tuple(p.source for p in newest_first([p for p in published if p.section == name]))
-        for name in config.sections
+        name: tuple(p.source for p in ordered if p.section == name) for name in config.sections
     }
     terms = {key: collect_terms(published, tax) for key, tax in config.taxonomies.items()}
     authors = {p.slug: p.source for p in published if p.kind == "author"}
-    by_author = {
-        slug: tuple(p.source for p in newest_first([p for p in published if slug in p.authors]))
-        for slug in authors
-    }
+    by_author = {slug: tuple(p.source for p in ordered if slug in p.authors) for slug in authors}
     upcoming, past = split_events([p for p in published if p.kind == "event"], now)
     backlinks: dict[str, list[str]] = {}
-    for page in newest_first(published):
+    for page in ordered:
         for link in rendered[page.source].links if page.source in rendered else ():
             if link.target in pages and link.target != page.source:
                 sources = backlinks.setdefault(link.target, [])
@@ -92,6 +89,7 @@ def assemble(
         config=config,
         now=now,
         pages=pages,
+        newest=tuple(p.source for p in ordered),
         rendered=rendered,
         sections=sections,
         terms=terms,
