@@ -6,7 +6,7 @@ from generator.errors import Problem
 from generator.i18n import text
 from generator.model import Page
 from generator.site import Site
-from generator.suggest import closest
+from generator.suggest import unknown_slug
 from generator.urls import slugify
 
 EVENTS_KEY = "events"
@@ -40,14 +40,7 @@ def check_event_refs(pages: list[Page], published: list[Page]) -> list[Problem]:
         for slug in event_slugs(page):
             event = events.get(slug)
             if event is None:
-                known = ", ".join(sorted(events)) or "nog geen"
-                guess = closest(slug, events)
-                message = (
-                    text("unknown-event-suggest", slug=slug, suggestion=guess, known=known)
-                    if guess
-                    else text("unknown-event", slug=slug, known=known)
-                )
-                problems.append(Problem(page.source, line, message))
+                problems.append(Problem(page.source, line, unknown_slug("event", slug, events)))
             elif event.source not in shown:
                 problems.append(
                     Problem(

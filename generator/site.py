@@ -11,7 +11,7 @@ from generator.events import split_events
 from generator.i18n import text
 from generator.markdown import Rendered
 from generator.model import Page, TextDocument
-from generator.suggest import closest, closest_path, relative_link
+from generator.suggest import closest_path, relative_link, unknown_slug
 from generator.taxonomy import Term, collect_terms, newest_first
 from generator.urls import section_url
 
@@ -117,13 +117,7 @@ def check_references(
     for page in published:
         for slug in page.authors:
             if slug not in author_slugs:
-                known = ", ".join(sorted(author_slugs)) or "nog geen"
-                guess = closest(slug, author_slugs)
-                message = (
-                    text("unknown-author-suggest", slug=slug, suggestion=guess, known=known)
-                    if guess
-                    else text("unknown-author", slug=slug, known=known)
-                )
+                message = unknown_slug("author", slug, author_slugs)
                 problems.append(Problem(page.source, page.line_of("author"), message))
         body = rendered.get(page.source)
         if body is None:

@@ -6,6 +6,8 @@ import difflib
 import posixpath
 from collections.abc import Iterable
 
+from generator.i18n import text
+
 # Dutch words editors write for the standard (English) front-matter keys.
 DUTCH_KEYS = {
     "titel": "title",
@@ -36,6 +38,16 @@ def closest(word: str, known: Iterable[str], cutoff: float = CUTOFF) -> str | No
         return None
     found = difflib.get_close_matches(word.casefold(), list(choices), n=1, cutoff=cutoff)
     return choices[found[0]] if found else None
+
+
+def unknown_slug(kind: str, slug: str, known: Iterable[str]) -> str:
+    """The 'unknown-<kind>' message: the known slugs, and a did-you-mean when one is close."""
+    known = set(known)
+    listed = ", ".join(sorted(known)) or "nog geen"
+    guess = closest(slug, known)
+    if guess:
+        return text(f"unknown-{kind}-suggest", slug=slug, suggestion=guess, known=listed)
+    return text(f"unknown-{kind}", slug=slug, known=listed)
 
 
 def closest_key(key: str, known: Iterable[str]) -> str | None:
