@@ -82,7 +82,9 @@ def _text_edit(old: Page, new: Page, site: Site, alone: bool = True) -> set[str]
     moment = new.sort_moment
     start = new.event.start.at if new.event else None
     same_date = [p for p in site.pages.values() if p.sort_moment == moment]
-    same_start = [p for p in site.pages.values() if start and p.event and p.event.start.at == start]
+    same_start = (
+        [p for p in site.pages.values() if p.event and p.event.start.at == start] if start else []
+    )
     moved: set[str] = set()
     if not alone or not _same_place(same_date, old, new, lambda p: (p.title.casefold(), p.source)):
         moved.update(p.source for p in same_date if len(same_date) > 1)
