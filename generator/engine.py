@@ -190,7 +190,7 @@ class SiteBuilder:
             return
         key = self._key(config)
         started_ns = time.time_ns()
-        with timer.stage("cache"):
+        with timer.stage("cache load"):
             state = self._previous_state(key)
         in_memory = state is self._state
         racy_after_ns = state.started_ns - RACY_WINDOW_NS
@@ -225,7 +225,7 @@ class SiteBuilder:
             self._state = sources_state
             self._site = None  # the fast path needs a good build to start from
             if self.persistent_cache:
-                with timer.stage("cache"):
+                with timer.stage("cache save"):
                     cache.save(cache.cache_file(self.root, self.out), sources_state)
             return
         self._write(site, sources_state, entries, timer, result, reparsed)
@@ -395,7 +395,7 @@ class SiteBuilder:
         self._state = new_state
         self._remember(site, records, result, only)
         if self.persistent_cache and (reparsed or rendered_count or writer.changed):
-            with timer.stage("cache"):
+            with timer.stage("cache save"):
                 cache.save(cache.cache_file(self.root, self.out), new_state)
         result.pages = len(site.pages)
         result.files = len(writer.produced)

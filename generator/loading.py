@@ -7,6 +7,7 @@ moved to another URL.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,8 +125,9 @@ def load_sources(
     ):
         old = previous.get(source)
         if old is not None and old.digest == entry.digest and old.origin == entry.origin:
-            old.stat = entry.stat  # touched, not changed: keep the rendered Markdown
-            entries[source] = old
+            # Touched, not changed: keep the rendered Markdown. A new object (not the
+            # old one changed in place) so that the cache knows to store the new stat.
+            entries[source] = dataclasses.replace(old, stat=entry.stat)
         else:
             entries[source] = entry
     return {source: entries[source] for source, _ in items}
@@ -156,6 +158,7 @@ def render_sources(
         return out
 
     for source, rendered in zip(todo, map_chunks(render_range, len(todo), workers), strict=True):
-        entry = entries[source]
-        entry.rendered = rendered
-        entry.link_urls = _link_urls(rendered, urls)
+        # Replaced, not changed in place, so that the cache sees what changed.
+        entries[source] = dataclasses.replace(
+            entries[source], rendered=rendered, link_urls=_link_urls(rendered, urls)
+        )

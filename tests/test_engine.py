@@ -139,6 +139,41 @@ def test_damaged_cache_is_ignored(corpus, reference, tmp_path):
     assert _tree(out) == reference
 
 
+def _shards(site: Path, out: Path) -> list[Path]:
+    return sorted(cache.cache_file(site, out).with_suffix(".shards").iterdir())
+
+
+@pytest.mark.parametrize("damage", ["truncated", "missing"])
+def test_damaged_cache_shard_is_ignored(corpus, reference, tmp_path, damage):
+    site, out, everything = _prepared(corpus, tmp_path)
+    shard = max(_shards(site, out), key=lambda p: p.stat().st_size)
+    if damage == "truncated":
+        shard.write_bytes(shard.read_bytes()[: shard.stat().st_size // 2])
+    else:
+        shard.unlink()
+    result = build(site, out, OPTIONS)
+    assert result.ok and result.rendered == everything
+    assert _tree(out) == reference
+
+
+def test_one_edit_rewrites_only_the_cache_shards_that_changed(corpus, tmp_path):
+    site, out, _everything = _prepared(corpus, tmp_path)
+    before = {p.name for p in _shards(site, out)}
+    article = sorted((site / "content/articles").glob("*.md"))[3]
+    article.write_text(
+        article.read_text(encoding="utf-8") + "\nNog een alinea.\n", encoding="utf-8"
+    )
+    assert build(site, out, OPTIONS).ok
+    after = {p.name for p in _shards(site, out)}
+    assert len(after) == sum(cache.SHARDS.values())  # replaced shards are removed
+    assert 0 < len(after - before) < len(after) / 4
+    source = article.relative_to(site).as_posix()
+    index = cache.cache_file(site, out)
+    stored = cache.load(index, pickle.loads(index.read_bytes())[2])  # the key it was saved with
+    assert "Nog een alinea." in stored.sources[source].rendered.html
+    assert build(site, out, OPTIONS).rendered == 0
+
+
 class _Planted:
     def __reduce__(self):
         return (Path.touch, (Path("/tmp/kennisbank-cache-was-executed"),))
