@@ -29,6 +29,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import generator
+from generator.parallel import map_chunks
 
 CACHE_DIR = ".cache/kennisbank"
 FORMAT = 2
@@ -166,28 +167,42 @@ def _same_entries(before: dict, now: dict) -> bool:
     return len(before) == len(now) and all(before.get(k) is v for k, v in now.items())
 
 
-def save(path: Path, state: CacheState) -> None:
-    """Write the shards that changed, then the index naming all of them, then drop
-    the shards no index names any more."""
+def save(path: Path, state: CacheState, workers: int = 1) -> None:
+    """Write the shards that changed (spread over `workers` processes when most did,
+    as after a cold build), then the index naming all of them, then drop the shards
+    no index names any more."""
     folder = _shard_folder(path)
     folder.mkdir(parents=True, exist_ok=True)
-    parts: dict[str, list[tuple[str, int]]] = {}
-    stored = {}
+    layout: list[tuple[str, int, dict, tuple[str, int] | None]] = []
     for part, count in SHARDS.items():
         shards: list[dict] = [{} for _ in range(count)]
         for name, value in getattr(state, part).items():
             shards[_shard_of(name, count)][name] = value
-        parts[part] = []
         for number, entries in enumerate(shards):
             before = state.stored.get((part, number))
+            kept = None
             if before and _same_entries(before[2], entries) and (folder / before[0]).exists():
-                name, size = before[0], before[1]
-            else:
-                data = _pickled(entries)
-                name, size = f"{part}-{number}-{secrets.token_hex(8)}.pickle", len(data)
-                _write_atomically(folder / name, data)
-            parts[part].append((name, size))
-            stored[(part, number)] = (name, size, entries)
+                kept = (before[0], before[1])
+            layout.append((part, number, entries, kept))
+    dirty = [i for i, (_part, _number, _entries, kept) in enumerate(layout) if kept is None]
+
+    def write_range(indexes: range) -> list[tuple[str, int]]:
+        written = []
+        for i in indexes:
+            part, number, entries, _kept = layout[dirty[i]]
+            data = _pickled(entries)
+            name = f"{part}-{number}-{secrets.token_hex(8)}.pickle"
+            _write_atomically(folder / name, data)
+            written.append((name, len(data)))
+        return written
+
+    written = dict(zip(dirty, map_chunks(write_range, len(dirty), workers), strict=True))
+    parts: dict[str, list[tuple[str, int]]] = {part: [] for part in SHARDS}
+    stored = {}
+    for i, (part, number, entries, kept) in enumerate(layout):
+        name, size = kept or written[i]
+        parts[part].append((name, size))
+        stored[(part, number)] = (name, size, entries)
     _write_atomically(path, _pickled((MAGIC, FORMAT, state.key, state.started_ns, parts)))
     state.stored = stored
     named = {name for shards in parts.values() for name, _size in shards}

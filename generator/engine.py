@@ -226,7 +226,7 @@ class SiteBuilder:
             self._site = None  # the fast path needs a good build to start from
             if self.persistent_cache:
                 with timer.stage("cache save"):
-                    cache.save(cache.cache_file(self.root, self.out), sources_state)
+                    cache.save(cache.cache_file(self.root, self.out), sources_state, self.workers)
             return
         self._write(site, sources_state, entries, timer, result, reparsed)
 
@@ -396,7 +396,7 @@ class SiteBuilder:
         self._remember(site, records, result, only)
         if self.persistent_cache and (reparsed or rendered_count or writer.changed):
             with timer.stage("cache save"):
-                cache.save(cache.cache_file(self.root, self.out), new_state)
+                cache.save(cache.cache_file(self.root, self.out), new_state, self.workers)
         result.pages = len(site.pages)
         result.files = len(writer.produced)
         result.written = writer.written
