@@ -1,15 +1,18 @@
-"""Markdown -> Rendered (HTML, headings, links). Pure: knows no Page, does no I/O."""
+"""Markdown -> Rendered (HTML, headings, links). Pure: knows no Page, does no I/O.
+
+The engine is GitHub's cmark-gfm (C) from the cmarkgfm package. Its Python API only
+turns text into HTML, so we call the C functions of the library it ships directly
+(cffi, see _cmark()): parse into a tree, walk it once to collect and rewrite links,
+then let cmark render the tree.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit
-
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from mdit_py_plugins.anchors import anchors_plugin
-from mdit_py_plugins.footnote import footnote_plugin
 
 from generator.slotstate import quick_state
 from generator.urls import relative_source, slugify
@@ -21,8 +24,8 @@ SUMMARY_LENGTH = 220
 @dataclass(frozen=True, slots=True)
 class Heading:
     level: int
-    anchor: str
-    text: str
+    anchor: str  # '' for h5 and h6, which get no id
+    text: str  # plain text
 
 
 @quick_state
@@ -56,13 +59,69 @@ def _anchor_slug(text: str) -> str:
     return slugify(text) or "kop"
 
 
+# The C functions we use. cmarkgfm's compiled module declares only a few of them, but
+# its shared library exports the whole cmark-gfm API, so we open it a second time in
+# cffi's ABI mode with these declarations (the process shares one copy of the library).
+_DECLARATIONS = """
+typedef struct cmark_node cmark_node;
+typedef struct cmark_parser cmark_parser;
+typedef struct cmark_iter cmark_iter;
+typedef struct cmark_syntax_extension cmark_syntax_extension;
+typedef struct _cmark_llist cmark_llist;
+void cmark_gfm_core_extensions_ensure_registered(void);
+cmark_syntax_extension *cmark_find_syntax_extension(const char *name);
+cmark_parser *cmark_parser_new(int options);
+int cmark_parser_attach_syntax_extension(cmark_parser *parser, cmark_syntax_extension *ext);
+void cmark_parser_feed(cmark_parser *parser, const char *buffer, size_t len);
+cmark_node *cmark_parser_finish(cmark_parser *parser);
+cmark_llist *cmark_parser_get_syntax_extensions(cmark_parser *parser);
+void cmark_parser_free(cmark_parser *parser);
+char *cmark_render_html(cmark_node *root, int options, cmark_llist *extensions);
+cmark_iter *cmark_iter_new(cmark_node *root);
+int cmark_iter_next(cmark_iter *iter);
+cmark_node *cmark_iter_get_node(cmark_iter *iter);
+void cmark_iter_free(cmark_iter *iter);
+int cmark_node_get_type(cmark_node *node);
+int cmark_node_set_type(cmark_node *node, int type);
+int cmark_node_get_start_line(cmark_node *node);
+int cmark_node_get_heading_level(cmark_node *node);
+const char *cmark_node_get_literal(cmark_node *node);
+int cmark_node_set_literal(cmark_node *node, const char *content);
+const char *cmark_node_get_url(cmark_node *node);
+int cmark_node_set_url(cmark_node *node, const char *url);
+cmark_node *cmark_node_new(int type);
+int cmark_node_append_child(cmark_node *node, cmark_node *child);
+int cmark_node_replace(cmark_node *oldnode, cmark_node *newnode);
+void cmark_node_free(cmark_node *node);
+void free(void *ptr);
+"""
+
+# cmark's node types (cmark-gfm.h) and iterator events.
+_BLOCK, _INLINE = 0x8000, 0xC000
+HTML_BLOCK, PARAGRAPH, HEADING = _BLOCK | 6, _BLOCK | 8, _BLOCK | 9
+TEXT, SOFTBREAK, LINEBREAK, CODE, HTML_INLINE = (_INLINE | n for n in (1, 2, 3, 4, 5))
+LINK, IMAGE = _INLINE | 9, _INLINE | 10
+EVENT_DONE, EVENT_EXIT = 1, 3
+
+
 @lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.enable(["table", "strikethrough"])
-    md.use(anchors_plugin, min_level=1, max_level=4, slug_func=_anchor_slug)
-    md.use(footnote_plugin)
-    return md
+def _cmark() -> tuple[Any, Any, int, int]:
+    """(ffi, lib, parse options, render options)."""
+    import cffi
+    from cmarkgfm import _cmark as compiled
+
+    ffi = cffi.FFI()
+    ffi.cdef(_DECLARATIONS)
+    lib = ffi.dlopen(compiled.__file__)
+    lib.cmark_gfm_core_extensions_ensure_registered()
+    c = compiled.lib
+    # Like markdown-it before: '~~x~~' strikes through, '~x~' does not; tables align
+    # with style attributes (the align attribute is obsolete HTML). No CMARK_OPT_UNSAFE:
+    # javascript: links lose their URL. Raw HTML never reaches cmark's renderer (_walk).
+    parse = c.CMARK_OPT_FOOTNOTES | c.CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE
+    parse |= c.CMARK_OPT_VALIDATE_UTF8
+    render = c.CMARK_OPT_FOOTNOTES | c.CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES
+    return ffi, lib, parse, render
 
 
 def render_markdown(text: str, source: str, first_line: int, urls: dict[str, str]) -> Rendered:
@@ -71,49 +130,208 @@ def render_markdown(text: str, source: str, first_line: int, urls: dict[str, str
     `urls` maps source paths ('content/projecten/parana.md') to page URLs;
     links to those sources are rewritten, links to unknown sources reported.
     """
-    md = _parser()
-    tokens = md.parse(text, {})
-    links: list[Link] = []
-    missing: list[Link] = []
-    headings: list[Heading] = []
-    images: list[tuple[str, str, int]] = []
-    others: dict[str, list[tuple[str, int]]] = {"files": [], "external": [], "own_anchors": []}
-    first_paragraph = ""
-    line = first_line
-    for index, token in enumerate(tokens):
-        if token.map:
-            line = first_line + token.map[0]
-        if token.type == "heading_open":
-            inline = tokens[index + 1]
-            headings.append(
-                Heading(int(token.tag[1]), str(token.attrs.get("id", "")), inline.content)
-            )
-        elif token.type == "paragraph_open" and not first_paragraph:
-            first_paragraph = _plain_text(tokens[index + 1])
-        if token.type == "inline" and token.children:
-            # The block knows its first line; line breaks inside it move links further down.
-            at = line
-            for child in token.children:
-                if child.type in ("softbreak", "hardbreak"):
-                    at += 1
-                elif child.type == "link_open":
-                    _note_link(str(child.attrs.get("href", "")), at, others)
-                    _rewrite_link(child, source, at, urls, links, missing)
-                elif child.type == "image":
-                    src = str(child.attrs.get("src", ""))
-                    images.append((src, child.content, at))
-    html = md.renderer.render(tokens, md.options, {})
-    return Rendered(
-        html=html,
-        headings=tuple(headings),
-        links=tuple(links),
-        missing=tuple(missing),
-        first_paragraph=_shorten(first_paragraph),
-        images=tuple(images),
-        files=tuple(others["files"]),
-        external=tuple(others["external"]),
-        own_anchors=tuple(others["own_anchors"]),
-    )
+    ffi, lib, parse_options, render_options = _cmark()
+    parser = lib.cmark_parser_new(parse_options)
+    root = ffi.NULL
+    try:
+        for name in (b"table", b"strikethrough"):
+            lib.cmark_parser_attach_syntax_extension(parser, lib.cmark_find_syntax_extension(name))
+        data = text.encode("utf-8", "surrogatepass")
+        lib.cmark_parser_feed(parser, data, len(data))
+        root = lib.cmark_parser_finish(parser)
+        walk = _Walk(ffi, lib, source, first_line, urls)
+        walk.run(root)
+        extensions = lib.cmark_parser_get_syntax_extensions(parser)
+        raw = lib.cmark_render_html(root, render_options, extensions)
+        try:
+            html = ffi.string(raw).decode("utf-8", "replace")
+        finally:
+            lib.free(raw)
+    finally:
+        if root != ffi.NULL:
+            lib.cmark_node_free(root)
+        lib.cmark_parser_free(parser)
+    return walk.rendered(_finish_html(html, walk.headings))
+
+
+_HEADING_TAG = re.compile(r"<h([1-4])>")
+# cmark-gfm labels the footnotes' back links in English; markdown-it gave them no
+# label, so a screen reader reads the arrow. Keep it that way on our Dutch pages.
+_BACKREF_LABEL = re.compile(r' aria-label="Back to reference [^"]*"')
+
+
+def _finish_html(html: str, headings: list[Heading]) -> str:
+    """Give h1-h4 their ids: cmark writes none. Raw HTML never reaches the output and
+    code is escaped, so the n-th '<hN>' in the HTML is the n-th such heading."""
+    anchors = iter([h.anchor for h in headings if h.level <= 4])
+    html = _HEADING_TAG.sub(lambda m: f'<h{m[1]} id="{next(anchors)}">', html)
+    if "footnote-backref" in html:
+        html = _BACKREF_LABEL.sub("", html)
+    return html
+
+
+class _Walk:
+    """One walk through cmark's tree: collects headings, links, images and the first
+    paragraph, rewrites links to .md sources, and turns raw HTML into text."""
+
+    def __init__(self, ffi: Any, lib: Any, source: str, first_line: int, urls: dict) -> None:
+        self.ffi, self.lib = ffi, lib
+        self.source, self.line_offset, self.urls = source, first_line - 1, urls
+        self.headings: list[Heading] = []
+        self.links: list[Link] = []
+        self.missing: list[Link] = []
+        self.images: list[tuple[str, str, int]] = []
+        self.others: dict[str, list[tuple[str, int]]] = {
+            "files": [],
+            "external": [],
+            "own_anchors": [],
+        }
+        self.first_paragraph = ""
+        self.slugs: set[str] = set()  # heading ids given so far
+        # Text being collected: of the heading, the first paragraph, the image we are in.
+        self.heading: list[str] | None = None
+        self.paragraph: list[str] | None = None
+        self.alt: list[str] | None = None
+        self.html_blocks: list[Any] = []
+
+    def run(self, root: Any) -> None:
+        lib = self.lib
+        handlers = {
+            TEXT: self._text,
+            CODE: self._text,
+            HTML_INLINE: self._html_inline,
+            SOFTBREAK: self._break,
+            LINEBREAK: self._break,
+            LINK: self._link,
+            IMAGE: self._image,
+            HEADING: self._heading,
+            PARAGRAPH: self._paragraph,
+            HTML_BLOCK: self._html_block,
+        }
+        next_event, get_node, get_type = (
+            lib.cmark_iter_next,
+            lib.cmark_iter_get_node,
+            lib.cmark_node_get_type,
+        )
+        it = lib.cmark_iter_new(root)
+        try:
+            while (event := next_event(it)) != EVENT_DONE:
+                node = get_node(it)
+                handler = handlers.get(get_type(node))
+                if handler is not None:
+                    handler(node, event == EVENT_EXIT)
+        finally:
+            lib.cmark_iter_free(it)
+        # Replaced only now: cmark's iterator must not meet a freed node.
+        for node in self.html_blocks:
+            self._replace_html_block(node)
+
+    def _literal(self, node: Any) -> str:
+        return self.ffi.string(self.lib.cmark_node_get_literal(node)).decode("utf-8", "replace")
+
+    def _line(self, node: Any) -> int:
+        return self.line_offset + self.lib.cmark_node_get_start_line(node)
+
+    def _text(self, node: Any, _exit: bool) -> None:
+        if self.alt is None and self.heading is None and self.paragraph is None:
+            return  # most text is in no heading, image or first paragraph: skip the call
+        piece = self._literal(node)
+        if self.alt is not None:
+            self.alt.append(piece)  # alt text counts for no heading or summary
+            return
+        if self.heading is not None:
+            self.heading.append(piece)
+        if self.paragraph is not None:
+            self.paragraph.append(piece)
+
+    def _html_inline(self, node: Any, exit: bool) -> None:
+        # Raw HTML typed by an editor is shown as the text it is (markdown-it's html=False).
+        # set_type frees the literal, so it is read before and set again after.
+        literal = self.lib.cmark_node_get_literal(node)
+        literal = self.ffi.new("char[]", self.ffi.string(literal))
+        self.lib.cmark_node_set_type(node, TEXT)
+        self.lib.cmark_node_set_literal(node, literal)
+        self._text(node, exit)
+
+    def _break(self, _node: Any, _exit: bool) -> None:
+        if self.paragraph is not None and self.alt is None:
+            self.paragraph.append(" ")
+
+    def _heading(self, node: Any, exit: bool) -> None:
+        if not exit:
+            self.heading = []
+            return
+        level = self.lib.cmark_node_get_heading_level(node)
+        text = "".join(self.heading or ())
+        self.heading = None
+        anchor = _unique(_anchor_slug(text), self.slugs) if level <= 4 else ""
+        self.headings.append(Heading(level, anchor, text))
+
+    def _paragraph(self, _node: Any, exit: bool) -> None:
+        # The first paragraph with text, wherever it is (list, quote, footnote).
+        if self.first_paragraph:
+            return
+        if not exit:
+            self.paragraph = []
+            return
+        self.first_paragraph = "".join(self.paragraph or ()).strip()
+        self.paragraph = None
+
+    def _image(self, node: Any, exit: bool) -> None:
+        if not exit:
+            self.alt = []
+            return
+        src = self.ffi.string(self.lib.cmark_node_get_url(node)).decode("utf-8", "replace")
+        self.images.append((src, "".join(self.alt or ()), self._line(node)))
+        self.alt = None
+
+    def _link(self, node: Any, exit: bool) -> None:
+        if exit:
+            return
+        href = self.ffi.string(self.lib.cmark_node_get_url(node)).decode("utf-8", "replace")
+        line = self._line(node)
+        _note_link(href, line, self.others)
+        url = _rewrite_link(href, self.source, line, self.urls, self.links, self.missing)
+        if url is not None:
+            self.lib.cmark_node_set_url(node, url.encode())
+
+    def _html_block(self, node: Any, _exit: bool) -> None:
+        if not self.first_paragraph:
+            # markdown-it (html=False) read raw HTML blocks as paragraphs.
+            self.first_paragraph = " ".join(self._literal(node).split())
+        self.html_blocks.append(node)
+
+    def _replace_html_block(self, node: Any) -> None:
+        """A raw HTML block becomes a paragraph showing the HTML as text."""
+        lib = self.lib
+        paragraph, text = lib.cmark_node_new(PARAGRAPH), lib.cmark_node_new(TEXT)
+        literal = self._literal(node).rstrip("\n")
+        lib.cmark_node_set_literal(text, literal.encode("utf-8", "surrogatepass"))
+        lib.cmark_node_append_child(paragraph, text)
+        lib.cmark_node_replace(node, paragraph)
+        lib.cmark_node_free(node)
+
+    def rendered(self, html: str) -> Rendered:
+        return Rendered(
+            html=html,
+            headings=tuple(self.headings),
+            links=tuple(self.links),
+            missing=tuple(self.missing),
+            first_paragraph=_shorten(self.first_paragraph),
+            images=tuple(self.images),
+            files=tuple(self.others["files"]),
+            external=tuple(self.others["external"]),
+            own_anchors=tuple(self.others["own_anchors"]),
+        )
+
+
+def _unique(slug: str, slugs: set[str]) -> str:
+    """'kop', 'kop-1', 'kop-2': the suffixes mdit_py_plugins' anchors gave before."""
+    unique, n = slug, 1
+    while unique in slugs:
+        unique, n = f"{slug}-{n}", n + 1
+    slugs.add(unique)
+    return unique
 
 
 def _note_link(href: str, line: int, others: dict[str, list[tuple[str, int]]]) -> None:
@@ -130,35 +348,25 @@ def _note_link(href: str, line: int, others: dict[str, list[tuple[str, int]]]) -
 
 
 def _rewrite_link(
-    token: Token,
+    href: str,
     source: str,
     line: int,
     urls: dict[str, str],
     links: list[Link],
     missing: list[Link],
-) -> None:
-    href = str(token.attrs.get("href", ""))
+) -> str | None:
+    """The page URL for a link to a .md source (None: leave the link as it is)."""
     parts = urlsplit(href)
     if parts.scheme or parts.netloc or not parts.path.endswith(".md"):
-        return
+        return None
     target = relative_source(source, parts.path)
     link = Link(target, parts.fragment, href, line)
     links.append(link)
     url = urls.get(target)
     if url is None:
         missing.append(link)
-        return
-    token.attrs["href"] = url + (f"#{parts.fragment}" if parts.fragment else "")
-
-
-def _plain_text(inline: Token) -> str:
-    pieces = []
-    for child in inline.children or ():
-        if child.type in ("text", "code_inline"):
-            pieces.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            pieces.append(" ")
-    return "".join(pieces).strip()
+        return None
+    return url + (f"#{parts.fragment}" if parts.fragment else "")
 
 
 def _shorten(text: str) -> str:

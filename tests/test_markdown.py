@@ -1,0 +1,120 @@
+"""generator/markdown.py: what the engine (cmark-gfm) must get right for us."""
+
+from generator.markdown import render_markdown
+
+URLS = {
+    "content/projecten/parana.md": "/projecten/parana/",
+    "content/artikelen/b.md": "/artikelen/b/",
+}
+
+
+def render(text: str, first_line: int = 1):
+    return render_markdown(text, "content/artikelen/a.md", first_line, URLS)
+
+
+def test_a_link_on_line_n_of_a_paragraph_reports_line_n():
+    text = "Eerste regel\ntweede regel\nderde [weg](weg.md) en\n[ook](ook.md) hier\n"
+    rendered = render(text, first_line=5)
+    assert [(m.target, m.line) for m in rendered.missing] == [
+        ("content/artikelen/weg.md", 7),
+        ("content/artikelen/ook.md", 8),
+    ]
+
+
+def test_links_in_lists_quotes_tables_and_footnotes_are_rewritten_with_their_lines():
+    text = (
+        "- punt [a](b.md)\n"  # 1
+        "  - dieper [p](../projecten/parana.md#doel)\n"  # 2
+        "\n"
+        "> citaat\n"  # 4
+        "> met [c](b.md)\n"  # 5
+        "\n"
+        "| kolom |\n"  # 7
+        "|---|\n"
+        "| [d](b.md) |\n"  # 9
+        "\n"
+        "Tekst[^n]\n"  # 11
+        "\n"
+        "[^n]: noot met [e](b.md)\n"  # 13
+    )
+    rendered = render(text)
+    assert [link.line for link in rendered.links] == [1, 2, 5, 9, 13]
+    assert rendered.missing == ()
+    assert rendered.html.count('href="/artikelen/b/"') == 4
+    assert 'href="/projecten/parana/#doel"' in rendered.html
+    assert ".md" not in rendered.html
+
+
+def test_headings_get_the_ids_markdown_it_anchors_gave():
+    text = (
+        "# Kop\n\n## Kop\n\nKop\n---\n\n### `code` en *nadruk*\n\n#### !!!\n\n##### Vijf\n\n# Kop\n"
+    )
+    rendered = render(text)
+    anchors = [(h.level, h.anchor) for h in rendered.headings]
+    assert anchors == [
+        (1, "kop"),
+        (2, "kop-1"),
+        (2, "kop-2"),
+        (3, "code-en-nadruk"),
+        (4, "kop-3"),
+        (5, ""),
+        (1, "kop-4"),
+    ]
+    assert '<h1 id="kop">' in rendered.html and '<h2 id="kop-2">' in rendered.html
+    assert '<h4 id="kop-3">' in rendered.html and "<h5>Vijf</h5>" in rendered.html
+
+
+def test_heading_ids_stay_in_order_with_footnotes_and_code():
+    text = "# Een[^1]\n\n```\n<h2>geen kop</h2>\n```\n\n## Twee\n\n[^1]: noot\n\n# Drie\n"
+    html = render(text).html
+    assert html.index('<h1 id="een">') < html.index('<h2 id="twee">') < html.index('id="drie"')
+    assert "&lt;h2&gt;geen kop&lt;/h2&gt;" in html
+
+
+def test_raw_html_is_shown_as_text_and_never_runs():
+    text = (
+        "Tekst met <b>vet</b> en <img src=x onerror=alert(1)>\n\n"
+        "<script>alert(1)</script>\n\n"
+        "<div>\nblok\n</div>\n\n"
+        "<!-- opmerking -->\n\n"
+        "[x](javascript:alert(1))\n"
+    )
+    html = render(text).html
+    assert "&lt;b&gt;vet&lt;/b&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<p>&lt;div&gt;\nblok\n&lt;/div&gt;</p>" in html
+    assert "&lt;!-- opmerking --&gt;" in html
+    assert "<script" not in html and "<div" not in html and "<!--" not in html
+    assert "<b>" not in html and "<img" not in html and "javascript:" not in html
+
+
+def test_first_paragraph_is_plain_text_of_the_first_paragraph_with_text():
+    text = (
+        "# Kop\n\n![alleen een beeld](x.png)\n\n- Eerste *echte* [tekst](b.md)\n  met `code` <i>\n"
+    )
+    rendered = render(text)
+    assert rendered.first_paragraph == "Eerste echte tekst met code <i>"
+
+
+def test_tables_strikethrough_and_footnotes():
+    text = "| a | b |\n|:-:|--:|\n| 1 | 2 |\n\n~~weg~~ en ~blijft~\n\nNoot[^x]\n\n[^x]: uitleg\n"
+    html = render(text).html
+    assert "<table>" in html and '<th style="text-align: center">a</th>' in html
+    assert "<del>weg</del>" in html and "~blijft~" in html
+    assert 'class="footnotes"' in html and 'href="#fn-x"' in html and 'id="fn-x"' in html
+    assert "aria-label" not in html  # cmark-gfm's is English
+
+
+def test_images_files_external_and_own_anchors_with_lines():
+    text = "# Doel\n\n![Een *foto*](foto.jpg)\n[pdf](bijlage.pdf) [site](https://example.org)\n[mail](mailto:a@b.nl) [hier](#doel)\n"
+    rendered = render(text, first_line=3)
+    assert rendered.images == (("foto.jpg", "Een foto", 5),)
+    assert rendered.files == (("bijlage.pdf", 6),)
+    assert rendered.external == (("https://example.org", 6),)
+    assert rendered.own_anchors == (("doel", 7),)
+
+
+def test_odd_characters_survive():
+    rendered = render("a\x00b &amp; &copy; é 😀\n")
+    assert rendered.html == "<p>a\ufffdb &amp; © é 😀</p>\n"
