@@ -117,7 +117,7 @@ def _cmark() -> tuple[Any, Any, int, int]:
     c = compiled.lib
     # Like markdown-it before: '~~x~~' strikes through, '~x~' does not; tables align
     # with style attributes (the align attribute is obsolete HTML). No CMARK_OPT_UNSAFE:
-    # javascript: links lose their URL. Raw HTML never reaches cmark's renderer (_walk).
+    # javascript: links lose their URL. Raw HTML never reaches cmark's renderer (_Walk).
     parse = c.CMARK_OPT_FOOTNOTES | c.CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE
     parse |= c.CMARK_OPT_VALIDATE_UTF8
     render = c.CMARK_OPT_FOOTNOTES | c.CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES
@@ -157,14 +157,19 @@ def render_markdown(text: str, source: str, first_line: int, urls: dict[str, str
 _HEADING_TAG = re.compile(r"<h([1-4])>")
 # cmark-gfm labels the footnotes' back links in English; markdown-it gave them no
 # label, so a screen reader reads the arrow. Keep it that way on our Dutch pages.
-_BACKREF_LABEL = re.compile(r' aria-label="Back to reference [^"]*"')
+_BACKREF_LABEL = re.compile(r' aria-label="Back to [^"]*"')  # 'reference 1', 'content'
 
 
 def _finish_html(html: str, headings: list[Heading]) -> str:
     """Give h1-h4 their ids: cmark writes none. Raw HTML never reaches the output and
     code is escaped, so the n-th '<hN>' in the HTML is the n-th such heading."""
     anchors = iter([h.anchor for h in headings if h.level <= 4])
-    html = _HEADING_TAG.sub(lambda m: f'<h{m[1]} id="{next(anchors)}">', html)
+
+    def with_id(match: re.Match[str]) -> str:
+        anchor = next(anchors, None)
+        return f'<h{match[1]} id="{anchor}">' if anchor else match[0]
+
+    html = _HEADING_TAG.sub(with_id, html)
     if "footnote-backref" in html:
         html = _BACKREF_LABEL.sub("", html)
     return html
