@@ -90,6 +90,7 @@ int cmark_node_set_literal(cmark_node *node, const char *content);
 const char *cmark_node_get_url(cmark_node *node);
 int cmark_node_set_url(cmark_node *node, const char *url);
 cmark_node *cmark_node_new(int type);
+cmark_node *cmark_node_next(cmark_node *node);
 int cmark_node_append_child(cmark_node *node, cmark_node *child);
 int cmark_node_replace(cmark_node *oldnode, cmark_node *newnode);
 void cmark_node_free(cmark_node *node);
@@ -198,6 +199,10 @@ class _Walk:
         self.paragraph: list[str] | None = None
         self.alt: list[str] | None = None
         self.html_blocks: list[Any] = []
+        # cmark forgets to count backslash line breaks in the lines of inlines, so we
+        # also count the breaks since the start of the paragraph or heading ourselves.
+        self.block_line = 0
+        self.breaks = 0
 
     def run(self, root: Any) -> None:
         lib = self.lib
@@ -235,7 +240,16 @@ class _Walk:
         return self.ffi.string(self.lib.cmark_node_get_literal(node)).decode("utf-8", "replace")
 
     def _line(self, node: Any) -> int:
-        return self.line_offset + self.lib.cmark_node_get_start_line(node)
+        line = max(self.lib.cmark_node_get_start_line(node), self.block_line + self.breaks)
+        return self.line_offset + line
+
+    def _block_start(self, node: Any) -> None:
+        line = self.lib.cmark_node_get_start_line(node)
+        if not line and (table := self.lib.cmark_node_next(node)) != self.ffi.NULL:
+            # A paragraph whose last line became a table's header has no position
+            # (cmark-gfm); the table after it starts where the paragraph started.
+            line = self.lib.cmark_node_get_start_line(table)
+        self.block_line, self.breaks = line, 0
 
     def _text(self, node: Any, _exit: bool) -> None:
         if self.alt is None and self.heading is None and self.paragraph is None:
@@ -252,18 +266,21 @@ class _Walk:
     def _html_inline(self, node: Any, exit: bool) -> None:
         # Raw HTML typed by an editor is shown as the text it is (markdown-it's html=False).
         # set_type frees the literal, so it is read before and set again after.
-        literal = self.lib.cmark_node_get_literal(node)
-        literal = self.ffi.new("char[]", self.ffi.string(literal))
+        literal = self.ffi.string(self.lib.cmark_node_get_literal(node))
+        self.breaks += literal.count(b"\n")
+        literal = self.ffi.new("char[]", literal)
         self.lib.cmark_node_set_type(node, TEXT)
         self.lib.cmark_node_set_literal(node, literal)
         self._text(node, exit)
 
     def _break(self, _node: Any, _exit: bool) -> None:
+        self.breaks += 1
         if self.paragraph is not None and self.alt is None:
             self.paragraph.append(" ")
 
     def _heading(self, node: Any, exit: bool) -> None:
         if not exit:
+            self._block_start(node)
             self.heading = []
             return
         level = self.lib.cmark_node_get_heading_level(node)
@@ -272,7 +289,9 @@ class _Walk:
         anchor = _unique(_anchor_slug(text), self.slugs) if level <= 4 else ""
         self.headings.append(Heading(level, anchor, text))
 
-    def _paragraph(self, _node: Any, exit: bool) -> None:
+    def _paragraph(self, node: Any, exit: bool) -> None:
+        if not exit:
+            self._block_start(node)
         # The first paragraph with text, wherever it is (list, quote, footnote).
         if self.first_paragraph:
             return

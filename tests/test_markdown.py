@@ -118,3 +118,16 @@ def test_images_files_external_and_own_anchors_with_lines():
 def test_odd_characters_survive():
     rendered = render("a\x00b &amp; &copy; é 😀\n")
     assert rendered.html == "<p>a\ufffdb &amp; © é 😀</p>\n"
+
+
+def test_backslash_line_breaks_count_as_lines():
+    # cmark itself forgets these in the lines of links; markdown.py counts them.
+    rendered = render("een\\\ntwee\\\n[drie](drie.md) ![vier](4.png)\n", first_line=2)
+    assert [m.line for m in rendered.missing] == [4]
+    assert rendered.images == (("4.png", "vier", 4),)
+
+
+def test_a_paragraph_right_above_a_table_keeps_its_lines():
+    rendered = render("x\n\n![foto](x.png) [a](a.md)\n| a |\n|---|\n| [b](b.md) |\n")
+    assert rendered.images == (("x.png", "foto", 3),)
+    assert [(link.href, link.line) for link in rendered.links] == [("a.md", 3), ("b.md", 6)]
