@@ -137,7 +137,7 @@ def render_markdown(text: str, source: str, first_line: int, urls: dict[str, str
     try:
         for name in (b"table", b"strikethrough"):
             lib.cmark_parser_attach_syntax_extension(parser, lib.cmark_find_syntax_extension(name))
-        data = text.encode("utf-8", "surrogatepass")
+        data = _html_as_text(text).encode("utf-8", "surrogatepass")
         lib.cmark_parser_feed(parser, data, len(data))
         root = lib.cmark_parser_finish(parser)
         walk = _Walk(ffi, lib, source, first_line, urls)
@@ -153,6 +153,38 @@ def render_markdown(text: str, source: str, first_line: int, urls: dict[str, str
             lib.cmark_node_free(root)
         lib.cmark_parser_free(parser)
     return walk.rendered(_finish_html(html, walk.headings))
+
+
+# A line that would open a raw HTML block (after at most three spaces, quote markers
+# and a list marker), and what must stay as it is: autolinks and code fences.
+_HTML_LINE = re.compile(r"(?P<lead> {0,3}(?:> ?)*(?:(?:[-+*]|\d{1,9}[.)]) {1,4})?)<[A-Za-z/!?]")
+_AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9.+-]{1,31}:[^\s<>]*>|<[^\s<>@]+@[^\s<>@]+>")
+_FENCE = re.compile(r" {0,3}(?:> ?)*(?:(?:[-+*]|\d{1,9}[.)]) +)?\s*(`{3,}|~{3,})")
+
+
+def _html_as_text(text: str) -> str:
+    """Escape the '<' that would open a raw HTML block, so that cmark reads the lines as
+    a paragraph: Markdown inside is rendered and the tags show as text, as markdown-it
+    did with html=False. Lines keep their numbers. Blocks this misses (deeper in a
+    list) are still shown as plain text by _Walk._replace_html_block."""
+    if "<" not in text:
+        return text
+    lines = text.split("\n")
+    fence = ""
+    for number, line in enumerate(lines):
+        if (opened := _FENCE.match(line)) is not None:
+            mark = opened[1]
+            if not fence:
+                fence = mark
+            elif mark[0] == fence[0] and len(mark) >= len(fence):
+                fence = ""
+            continue
+        if fence or (html := _HTML_LINE.match(line)) is None:
+            continue
+        at = html.end("lead")
+        if _AUTOLINK.match(line, at) is None:
+            lines[number] = line[:at] + "\\" + line[at:]
+    return "\n".join(lines)
 
 
 _HEADING_TAG = re.compile(r"<h([1-4])>")

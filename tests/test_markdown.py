@@ -89,6 +89,25 @@ def test_raw_html_is_shown_as_text_and_never_runs():
     assert "<b>" not in html and "<img" not in html and "javascript:" not in html
 
 
+def test_markdown_inside_raw_html_is_still_rendered_and_its_links_checked():
+    text = (
+        '<div class="kader">\n'  # 1
+        "Lees [dit](b.md) en *dat*\n"  # 2
+        "</div>\n\n"
+        "> <b>citaat</b> met [weg](weg.md)\n\n"  # 5
+        "<https://example.org/x>\n\n"  # 7
+        "```html\n<div>code</div>\n```\n"  # 9-11
+    )
+    rendered = render(text)
+    html = rendered.html
+    assert '&lt;div class=&quot;kader&quot;&gt;\nLees <a href="/artikelen/b/">dit</a>' in html
+    assert "<em>dat</em>" in html and "&lt;b&gt;citaat&lt;/b&gt;" in html
+    assert [(m.target, m.line) for m in rendered.missing] == [("content/artikelen/weg.md", 5)]
+    assert '<a href="https://example.org/x">https://example.org/x</a>' in html
+    assert '<pre><code class="language-html">&lt;div&gt;code&lt;/div&gt;\n</code></pre>' in html
+    assert "<div" not in html and "\\" not in html
+
+
 def test_first_paragraph_is_plain_text_of_the_first_paragraph_with_text():
     text = (
         "# Kop\n\n![alleen een beeld](x.png)\n\n- Eerste *echte* [tekst](b.md)\n  met `code` <i>\n"
