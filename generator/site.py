@@ -9,6 +9,7 @@ from generator.config import SiteConfig
 from generator.errors import Problem
 from generator.events import split_events
 from generator.i18n import text
+from generator.linkcheck import exact_line
 from generator.markdown import Rendered
 from generator.model import Page, TextDocument
 from generator.suggest import closest_path, relative_link, unknown_slug
@@ -134,7 +135,7 @@ def check_references(
                 if guess
                 else text("missing-link", href=link.href, target=link.target)
             )
-            problems.append(Problem(page.source, link.line, message))
+            problems.append(Problem(page.source, exact_line(page, link.line, link.href), message))
         for link in body.links:
             target = by_source.get(link.target)
             if target is not None and link.target not in published_sources:
@@ -146,7 +147,7 @@ def check_references(
                 problems.append(
                     Problem(
                         page.source,
-                        link.line,
+                        exact_line(page, link.line, link.href),
                         f"de link '{link.href}' wijst naar {link.target}, dat {reason} is; "
                         "de link werkt pas als die pagina gepubliceerd is",
                         severity="warning",

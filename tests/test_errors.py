@@ -89,6 +89,11 @@ CASES = {
         "-- content/artikelen/x.md --\n---\ntitle: A\n---\n\nEerst tekst.\n\nZie [B](b.md).\n",
         "content/artikelen/x.md:7: de link 'b.md' wijst naar content/artikelen/b.md, maar dat bestand bestaat niet",
     ),
+    "link_to_missing_md_after_reference_definitions": (
+        "-- content/artikelen/x.md --\n---\ntitle: A\n---\n[een]: https://example.org/1\n"
+        "[twee]: https://example.org/2\nTekst met [een] en\nzie [B](b.md).\n",
+        "content/artikelen/x.md:7: de link 'b.md' wijst naar content/artikelen/b.md, maar dat bestand bestaat niet",
+    ),
     "two_pages_one_url": (
         "-- content/artikelen/x.md --\n---\ntitle: A\nslug: goed\n---\n",
         "content/artikelen/x.md:3: het adres /artikelen/goed/ is al in gebruik door content/artikelen/goed.md",
