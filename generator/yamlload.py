@@ -113,7 +113,7 @@ def load_mapping(
         if structural:
             result.problems.extend(structural)
             return result
-        data = clean_value(loader.construct_document(node))
+        data = clean_value(_construct(loader, node))
     except yaml.MarkedYAMLError as error:
         line, column = _error_mark(error)
         message = _explain(error)
@@ -133,6 +133,45 @@ def load_mapping(
         loader.dispose()
     result.data = data
     return result
+
+
+_TAG = "tag:yaml.org,2002:"
+_STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
+# Scalars built by the loader's own constructor for their tag (our timestamp keeps text).
+_SCALAR_TAGS = {_TAG + name for name in ("null", "bool", "int", "float", "timestamp")}
+
+
+class _Unusual(Exception):
+    """A node the quick construction leaves to PyYAML (tags like !!set or !!binary)."""
+
+
+def _construct(loader, root: yaml.Node):
+    """The document's value, built straight from the checked nodes: _check_structure has
+    refused aliases, merge keys and duplicate keys, so plain lists, mappings and scalars
+    need none of PyYAML's generic machinery (half of the front matter's time). Anything
+    else goes the generic way, with PyYAML's own errors."""
+    try:
+        return _quick(loader, root)
+    except _Unusual:
+        return loader.construct_document(root)
+
+
+def _quick(loader, node: yaml.Node):
+    tag = node.tag
+    if tag == _STR and type(node) is yaml.ScalarNode:
+        return node.value
+    if tag in _SCALAR_TAGS and type(node) is yaml.ScalarNode:
+        return loader.yaml_constructors[tag](loader, node)
+    if tag == _SEQ and type(node) is yaml.SequenceNode:
+        return [_quick(loader, child) for child in node.value]
+    if tag == _MAP and type(node) is yaml.MappingNode:
+        mapping = {}
+        for key_node, value_node in node.value:
+            if type(key_node) is not yaml.ScalarNode:
+                raise _Unusual  # a list or mapping as a key: PyYAML says why not
+            mapping[_quick(loader, key_node)] = _quick(loader, value_node)
+        return mapping
+    raise _Unusual
 
 
 def _check_structure(
