@@ -148,8 +148,8 @@ class _Unusual(Exception):
 def _construct(loader, root: yaml.Node):
     """The document's value, built straight from the checked nodes: _check_structure has
     refused aliases, merge keys and duplicate keys, so plain lists, mappings and scalars
-    need none of PyYAML's generic machinery (half of the front matter's time). Anything
-    else goes the generic way, with PyYAML's own errors."""
+    need none of PyYAML's generic machinery (15-20% of the front matter's time at 10k
+    pages). Anything else goes the generic way, with PyYAML's own errors."""
     try:
         return _quick(loader, root)
     except _Unusual:
