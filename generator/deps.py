@@ -59,7 +59,9 @@ class RecordingSite:
 
     `answers` may be shared by all outputs of one render: the site does not change
     while it renders, so a question asked by many outputs (`site.summary(page)` on
-    every list showing that page) is answered, digested and searched for pages once."""
+    every list showing that page) is answered, digested and searched for pages once.
+    One recorder serves many outputs in turn (`start` before each): the wrapper made
+    for a method is then made once, not at every `site.x` a template evaluates."""
 
     def __init__(self, view, digester: Digester, answers: dict | None = None):
         self._view = view
@@ -71,6 +73,12 @@ class RecordingSite:
         self.replayable = True
         self.mentioned: set[str] = set()
 
+    def start(self) -> None:
+        """Begin recording a new output."""
+        self.log = {}
+        self.replayable = True
+        self.mentioned = set()
+
     def __getattr__(self, name: str):
         value = getattr(self._view, name)
         if name.startswith("_"):
@@ -81,7 +89,7 @@ class RecordingSite:
 
         def recorded(*args):
             try:
-                key = (name, *(_arg_key(a) for a in args))
+                key = (name, *[_arg_key(a) for a in args])
             except _Unrecordable:
                 self.replayable = False
                 result = value(*args)
@@ -90,6 +98,7 @@ class RecordingSite:
                 return result
             return self._note(key, lambda: value(*args))
 
+        self.__dict__[name] = recorded  # found directly from now on
         return recorded
 
     def _note(self, key: QueryKey, ask):
@@ -100,7 +109,8 @@ class RecordingSite:
             _collect_pages(result, mentioned)
             known = (result, self._digester.of(result), frozenset(mentioned))
             self._answers[key] = known
-        self.mentioned |= known[2]
+        if known[2]:
+            self.mentioned |= known[2]
         if self.log is not None:
             self.log.setdefault(key, known[1])
         return known[0]

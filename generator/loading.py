@@ -32,7 +32,10 @@ class SourceEntry:
     problems: tuple[Problem, ...] = ()
     rendered: Rendered | None = None
     link_urls: tuple[tuple[str, str | None], ...] = ()  # link targets' URLs when rendered
-    page_digest: str | None = None  # digest of `page`, filled in when first needed
+    # Identifies `page`: the page is made from the file's bytes and where it sits alone
+    # (configuration and generator version key the whole cache), so there is no need to
+    # digest its fields, which was 7% of a cold build.
+    page_digest: str | None = None
 
     @property
     def document(self) -> Page | TextDocument | None:
@@ -72,6 +75,8 @@ def _parse(root: Path, config: SiteConfig, source: str, item, stat) -> SourceEnt
     if isinstance(item, PageSource):
         page, problems = build_page(item, doc, config)
         entry.page, entry.problems = page, tuple(problems)
+        if page is not None:
+            entry.page_digest = hash_bytes(repr((origin, entry.digest)).encode())
     else:
         title = doc.meta.get("title", "")
         entry.text = TextDocument(

@@ -3,6 +3,7 @@ model, compiled templates), so only small task indexes and results cross pipes."
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -68,6 +69,9 @@ def map_chunks(
                 on_chunk(stop - start)
         return results
     _task = task
+    # The inherited site model is never garbage: frozen, the workers' collections
+    # skip it instead of walking (and copying) all its memory again and again.
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start) as pool:
             for (start, stop), part in zip(
@@ -78,4 +82,5 @@ def map_chunks(
                     on_chunk(stop - start)
     finally:
         _task = None
+        gc.unfreeze()
     return results

@@ -89,14 +89,13 @@ def render_outputs(
     for name in {item[2] for item in todo}:
         env.get_template(name)  # compile once, before workers fork
 
-    answers: dict = {}  # shared by the outputs one process renders
+    recording = RecordingSite(view, digester)  # serves every output one process renders
 
     def render_range(indexes: range) -> list:
         results = []
         for i in indexes:
             rel, job, chosen, template_digest, context_digest = todo[i]
-            recording = RecordingSite(view, digester, answers)
-            recording.log = {}
+            recording.start()
             try:
                 html = env.get_template(chosen).render(
                     job.context, url_path=job.url, site=recording
