@@ -48,7 +48,7 @@ def _in_range(moment: Moment, zone: ZoneInfo) -> Moment | None:
     return moment
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)  # a large site has more distinct days than a small cache holds
 def _format_date(day: date, style: str, locale: str) -> str:
     return format_date(day, format=style, locale=locale)
 

@@ -33,10 +33,14 @@ class OutputRecord:
     mentions: frozenset[str] = frozenset()  # sources of the pages it showed or asked about
 
 
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
 def _arg_key(value: object) -> object:
-    if isinstance(value, Page):
+    kind = type(value)
+    if kind is Page:
         return ("page", value.source)
-    if isinstance(value, str | int | float | bool | type(None)):
+    if kind in _PLAIN_TYPES or isinstance(value, str | int | float | bool):
         return value
     raise _Unrecordable
 
@@ -87,28 +91,40 @@ class RecordingSite:
             self._note((name,), lambda: value)
             return value
 
-        def recorded(*args):
+        answers = self._answers
+
+        def recorded(*args):  # _note inlined: templates ask hundreds of thousands of these
             try:
-                key = (name, *[_arg_key(a) for a in args])
+                key = (name, *map(_arg_key, args))
             except _Unrecordable:
                 self.replayable = False
                 result = value(*args)
                 _collect_pages(args, self.mentioned)
                 _collect_pages(result, self.mentioned)
                 return result
-            return self._note(key, lambda: value(*args))
+            known = answers.get(key)
+            if known is None:
+                known = self._remember(key, value(*args))
+            if known[2]:
+                self.mentioned |= known[2]
+            log = self.log
+            if log is not None and key not in log:
+                log[key] = known[1]
+            return known[0]
 
         self.__dict__[name] = recorded  # found directly from now on
         return recorded
 
+    def _remember(self, key: QueryKey, result) -> tuple[object, str, frozenset[str]]:
+        mentioned = {k[1] for k in key[1:] if isinstance(k, tuple) and k[0] == "page"}
+        _collect_pages(result, mentioned)
+        known = self._answers[key] = (result, self._digester.of(result), frozenset(mentioned))
+        return known
+
     def _note(self, key: QueryKey, ask):
         known = self._answers.get(key)
         if known is None:
-            result = ask()
-            mentioned = {k[1] for k in key[1:] if isinstance(k, tuple) and k[0] == "page"}
-            _collect_pages(result, mentioned)
-            known = (result, self._digester.of(result), frozenset(mentioned))
-            self._answers[key] = known
+            known = self._remember(key, ask())
         if known[2]:
             self.mentioned |= known[2]
         if self.log is not None:

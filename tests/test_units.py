@@ -35,6 +35,20 @@ def test_slugify(text, slug):
     assert slugify(text) == slug
 
 
+def test_slugify_plain_words_shortcut_agrees_with_python_slugify():
+    import random
+
+    from slugify import slugify as reference
+
+    rng = random.Random(4)
+    alphabet = "abcXYZ019"
+    for _ in range(3000):
+        words = ["".join(rng.choices(alphabet, k=rng.randint(1, 14))) for _ in range(9)]
+        text = " ".join(words)[: rng.randint(1, 130)].strip()
+        expected = reference(text, lowercase=True, max_length=120, word_boundary=True)
+        assert slugify(text) == expected, text
+
+
 def test_urls_and_output_paths():
     assert output_path("/") == "index.html"
     assert output_path("/artikelen/a/") == "artikelen/a/index.html"
