@@ -36,16 +36,16 @@ class OutputRecord:
 _PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
 
 
-def _arg_key(value: object) -> object:
+def arg_key(value: object) -> object:
     kind = type(value)
     if kind is Page:
         return ("page", value.source)
     if kind in _PLAIN_TYPES or isinstance(value, str | int | float | bool):
         return value
-    raise _Unrecordable
+    raise Unrecordable
 
 
-class _Unrecordable(Exception):
+class Unrecordable(Exception):
     """An argument we cannot replay; the output is then never considered fresh."""
 
 
@@ -87,16 +87,15 @@ class RecordingSite:
         value = getattr(self._view, name)
         if name.startswith("_"):
             return value
-        if not callable(value):
-            self._note((name,), lambda: value)
-            return value
+        if not callable(value):  # `site.title`: asked and logged anew by every output
+            return self._note((name,), lambda: value)
 
         answers = self._answers
 
         def recorded(*args):  # _note inlined: templates ask hundreds of thousands of these
             try:
-                key = (name, *map(_arg_key, args))
-            except _Unrecordable:
+                key = (name, *map(arg_key, args))
+            except Unrecordable:
                 self.replayable = False
                 result = value(*args)
                 _collect_pages(args, self.mentioned)
@@ -175,14 +174,28 @@ class QueryReplayer:
 
 
 _REFERENCES: dict[str, tuple[list[str | None], bool]] = {}
+PARTIAL = "partial"  # the template function of generator.partials
+
+
+def _partials_called(ast: jinja2.nodes.Template) -> list[str | None]:
+    """Templates named in `partial("name", ...)` calls (None: a name known only at run time)."""
+    names: list[str | None] = []
+    for call in ast.find_all(jinja2.nodes.Call):
+        if isinstance(call.node, jinja2.nodes.Name) and call.node.name == PARTIAL:
+            first = call.args[0] if call.args else None
+            is_name = isinstance(first, jinja2.nodes.Const) and isinstance(first.value, str)
+            names.append(first.value if is_name else None)
+    return names
 
 
 def _references(env: jinja2.Environment, source: str, digest: str) -> tuple[list[str | None], bool]:
-    """Templates a template names (None: a name only known at run time), by content digest."""
+    """Templates a template includes, extends, imports or calls as a partial (None: a name
+    only known at run time), by content digest."""
     if digest not in _REFERENCES:
         try:
+            ast = env.parse(source)
             _REFERENCES[digest] = (
-                list(jinja2.meta.find_referenced_templates(env.parse(source))),
+                [*jinja2.meta.find_referenced_templates(ast), *_partials_called(ast)],
                 False,
             )
         except jinja2.TemplateSyntaxError:

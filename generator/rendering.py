@@ -21,6 +21,7 @@ from generator.errors import Problem
 from generator.feedjobs import feed_jobs
 from generator.outputs import RenderJob, render_jobs
 from generator.parallel import map_chunks
+from generator.partials import PARTIAL, PartialCache
 from generator.render import TEMPLATES_DIR, make_environment, template_problem
 from generator.site import Site
 from generator.urls import output_path
@@ -90,6 +91,7 @@ def render_outputs(
         env.get_template(name)  # compile once, before workers fork
 
     recording = RecordingSite(view, digester)  # serves every output one process renders
+    env.globals[PARTIAL] = PartialCache(env, recording)
 
     def render_range(indexes: range) -> list:
         results = []

@@ -1,0 +1,54 @@
+"""`partial(name, **values)`: a template piece rendered once per set of values (Hugo's
+`partialCached`).
+
+A list page shows twenty cards and every page shows up on many lists, so a card
+would be rendered eight times over. Called as `{{ partial("partials/card.html",
+item=item) }}`, the piece sees only the values passed (and `site`), so its HTML
+depends on nothing else and is kept per process, keyed by those values. The site
+questions it asked are kept with it and logged again into every output that uses
+it: the dependency records stay exactly as if it had been rendered there.
+"""
+
+from __future__ import annotations
+
+import jinja2
+from markupsafe import Markup
+
+from generator.deps import PARTIAL, RecordingSite, Unrecordable, arg_key
+
+__all__ = ["PARTIAL", "PartialCache"]
+
+
+class PartialCache:
+    def __init__(self, env: jinja2.Environment, recording: RecordingSite):
+        self._env = env
+        self._recording = recording
+        self._made: dict[tuple, tuple[Markup, dict, set[str], bool]] = {}
+
+    def __call__(self, name: str, **values) -> Markup:
+        recording = self._recording
+        try:
+            key = (name, *sorted((k, arg_key(v)) for k, v in values.items()))
+        except Unrecordable:  # a value we cannot key on: rendered here, logged directly
+            return Markup(self._env.get_template(name).render(values, site=recording))
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = self._render(name, values)
+        html, log, mentioned, replayable = made
+        if recording.log is not None:
+            for question, answer in log.items():
+                recording.log.setdefault(question, answer)
+        recording.mentioned |= mentioned
+        recording.replayable = recording.replayable and replayable
+        return html
+
+    def _render(self, name: str, values: dict) -> tuple[Markup, dict, set[str], bool]:
+        """The piece's HTML with the questions it asked, recorded apart from the output's."""
+        recording = self._recording
+        outer = recording.log, recording.mentioned, recording.replayable
+        recording.log, recording.mentioned, recording.replayable = {}, set(), True
+        try:
+            html = Markup(self._env.get_template(name).render(values, site=recording))
+            return html, recording.log, recording.mentioned, recording.replayable
+        finally:
+            recording.log, recording.mentioned, recording.replayable = outer
