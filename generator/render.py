@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import types
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import jinja2
+import jinja2.runtime
 from markupsafe import Markup
 
 from generator.config import SiteConfig
@@ -36,6 +38,33 @@ def _json_ld(value: object) -> Markup:
     return Markup(text)
 
 
+_PLAIN_CALLABLES = (types.FunctionType, types.BuiltinFunctionType, types.MethodType)
+
+
+class _Context(jinja2.runtime.Context):
+    """Jinja's context, with a short way for the calls templates make most.
+
+    Jinja looks twice for a `pass_context`-style marker on every call, and each
+    miss raises and catches an AttributeError inside `hasattr`. A plain function
+    or method carries the marker in its own `__dict__` if at all, so one lookup
+    there says the same."""
+
+    def call(__self, __obj, *args, **kwargs):  # noqa: N805 - Jinja's own signature
+        kind = type(__obj)
+        if kind in _PLAIN_CALLABLES:
+            target = __obj.__func__ if kind is types.MethodType else __obj
+            if "jinja_pass_arg" not in getattr(target, "__dict__", ()):
+                kwargs.pop("_block_vars", None)
+                kwargs.pop("_loop_vars", None)
+                try:
+                    return __obj(*args, **kwargs)
+                except StopIteration:
+                    return __self.environment.undefined(
+                        "value was undefined because a callable raised a StopIteration exception"
+                    )
+        return super().call(__obj, *args, **kwargs)
+
+
 def make_environment(root: Path, config: SiteConfig) -> jinja2.Environment:
     loader = RecordingLoader(root / TEMPLATES_DIR)
     env = jinja2.Environment(
@@ -48,6 +77,7 @@ def make_environment(root: Path, config: SiteConfig) -> jinja2.Environment:
         auto_reload=False,
         cache_size=-1,
     )
+    env.context_class = _Context
     zone = config.zone
     locale = config.language
     base_path = urlsplit(config.base_url).path or "/"
