@@ -58,7 +58,9 @@ def map_chunks(
         and count >= MIN_PARALLEL_ITEMS
         and "fork" in multiprocessing.get_all_start_methods()
     )
-    chunks = workers * 8 if parallel else max(1, min(20, count // 50))
+    # Small chunks keep both workers busy to the end (the last one to finish is short)
+    # and let the parent take in results while the workers go on.
+    chunks = min(workers * 32, count // 25) if parallel else max(1, min(20, count // 50))
     size = -(-count // chunks)
     bounds = [(start, min(start + size, count)) for start in range(0, count, size)]
     results: list = []
