@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from datetime import date, datetime
@@ -173,6 +174,9 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Rendering makes many short-lived objects; collecting the youngest generation
+    # less often lets most die first (1% fewer instructions in a cold build).
+    gc.set_threshold(20_000, 20, 20)
     args = _parser().parse_args(argv)
     try:
         if args.command == "build":
