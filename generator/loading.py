@@ -58,6 +58,8 @@ def _stat(path: Path) -> tuple[int, int] | None:
 
 def _parse(root: Path, config: SiteConfig, source: str, item, stat) -> SourceEntry:
     origin = _origin_of(item)
+    if stat is None:  # a new source: looked at here, in the worker, but still before reading
+        stat = _stat(root / source)
     try:
         raw = (root / source).read_bytes()
     except OSError as error:
@@ -118,9 +120,9 @@ def load_sources(
             if stat == old.stat and stat[1] < racy_after_ns:
                 entries[source] = old
                 continue
+            todo.append((source, item, stat))
         else:
-            stat = _stat(root / source)
-        todo.append((source, item, stat))
+            todo.append((source, item, None))  # the worker looks
 
     def parse_range(indexes: range) -> list[SourceEntry]:
         return [_parse(root, config, *todo[i][:2], todo[i][2]) for i in indexes]

@@ -50,7 +50,7 @@ def render_outputs(
     replayer = QueryReplayer(view, digester)
     records: dict[str, OutputRecord] = {}
     problems: list[Problem] = []
-    todo: list[tuple[str, RenderJob, str, str, str]] = []
+    todo: list[tuple[str, RenderJob, str, str, str | None]] = []  # None: digest when rendering
     candidates: list[tuple[str, RenderJob, str, str]] = []
 
     for job in render_jobs(site, view, only):
@@ -75,6 +75,9 @@ def render_outputs(
             writer.trust(rel)
     if problems:
         return records, problems, 0
+    if not old_records:  # a first build: nothing to compare, the workers digest as they render
+        todo.extend((*candidate, None) for candidate in candidates)
+        candidates = []
     for (rel, job, chosen, template_digest), (context_digest, unchanged) in zip(
         candidates, _check(candidates, old_records, digester, replayer, workers), strict=True
     ):
@@ -97,6 +100,8 @@ def render_outputs(
         results = []
         for i in indexes:
             rel, job, chosen, template_digest, context_digest = todo[i]
+            if context_digest is None:
+                context_digest = digester.of((job.url, job.context))
             recording.start()
             try:
                 html = env.get_template(chosen).render(
@@ -176,9 +181,12 @@ def _feeds(site: Site, old_records, records, writer, digester: Digester, only, w
             records[job.path] = old_records[job.path]
             writer.trust(job.path)
             continue
-        context_digest = digester.of(job.inputs)
         old = old_records.get(job.path)
-        if old is not None and old.context == context_digest and writer.keep(job.path):
+        if old is None:  # nothing to compare: the worker digests the inputs
+            todo.append((job, None))
+            continue
+        context_digest = digester.of(job.inputs)
+        if old.context == context_digest and writer.keep(job.path):
             records[job.path] = old
             continue
         todo.append((job, context_digest))
@@ -187,6 +195,8 @@ def _feeds(site: Site, old_records, records, writer, digester: Digester, only, w
         made = []
         for i in indexes:
             job, context_digest = todo[i]
+            if context_digest is None:
+                context_digest = digester.of(job.inputs)
             rel, state, changed = writer.write_file(job.path, job.make())
             mentions = frozenset(mentioned_pages(job.inputs))
             record = OutputRecord("", context_digest, (), state.digest, mentions)
