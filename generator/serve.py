@@ -165,6 +165,23 @@ def _stop_on_signals() -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+STOP_DEADLINE = 10.0  # seconds a stopping preview may take before it is ended regardless
+
+
+def _exit_anyway_after(seconds: float) -> threading.Timer:
+    """Ctrl-C must end the preview even if a thread hangs while stopping (each part waits
+    up to 5 s for its thread, and a busy machine can add up to more)."""
+
+    def end() -> None:
+        _say("preview gestopt")
+        os._exit(EXIT_OK)
+
+    timer = threading.Timer(seconds, end)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
 def serve(root: Path, host: str, port: int, now: datetime | None = None, poll: bool = False) -> int:
     out = root / PREVIEW_DIR
     _stop_on_signals()
@@ -193,7 +210,9 @@ def serve(root: Path, host: str, port: int, now: datetime | None = None, poll: b
     except KeyboardInterrupt:
         pass
     finally:
+        deadline = _exit_anyway_after(STOP_DEADLINE)
         if preview is not None:
             preview.stop()
+        deadline.cancel()
     _say("preview gestopt")
     return EXIT_OK
