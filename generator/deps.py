@@ -83,6 +83,24 @@ class RecordingSite:
         self.replayable = True
         self.mentioned = set()
 
+    def apart(self, render):
+        """`render()` with its questions recorded apart from the output's (a partial kept
+        for reuse): (its value, (log, mentioned, replayable)) for `replay`."""
+        outer = self.log, self.mentioned, self.replayable
+        self.start()
+        try:
+            return render(), (self.log, self.mentioned, self.replayable)
+        finally:
+            self.log, self.mentioned, self.replayable = outer
+
+    def replay(self, log: dict[QueryKey, str], mentioned: set[str], replayable: bool) -> None:
+        """Log what `apart` recorded into the current output, as if asked here."""
+        if self.log is not None:
+            for key, digest in log.items():
+                self.log.setdefault(key, digest)
+        self.mentioned |= mentioned
+        self.replayable = self.replayable and replayable
+
     def __getattr__(self, name: str):
         value = getattr(self._view, name)
         if name.startswith("_"):

@@ -23,32 +23,20 @@ class PartialCache:
     def __init__(self, env: jinja2.Environment, recording: RecordingSite):
         self._env = env
         self._recording = recording
-        self._made: dict[tuple, tuple[Markup, dict, set[str], bool]] = {}
+        self._made: dict[tuple, tuple[Markup, tuple[dict, set[str], bool]]] = {}
 
     def __call__(self, name: str, **values) -> Markup:
         recording = self._recording
         try:
             key = (name, *sorted((k, arg_key(v)) for k, v in values.items()))
         except Unrecordable:  # a value we cannot key on: rendered here, logged directly
-            return Markup(self._env.get_template(name).render(values, site=recording))
+            return self._render(name, values)
         made = self._made.get(key)
         if made is None:
-            made = self._made[key] = self._render(name, values)
-        html, log, mentioned, replayable = made
-        if recording.log is not None:
-            for question, answer in log.items():
-                recording.log.setdefault(question, answer)
-        recording.mentioned |= mentioned
-        recording.replayable = recording.replayable and replayable
+            made = self._made[key] = recording.apart(lambda: self._render(name, values))
+        html, recorded = made
+        recording.replay(*recorded)
         return html
 
-    def _render(self, name: str, values: dict) -> tuple[Markup, dict, set[str], bool]:
-        """The piece's HTML with the questions it asked, recorded apart from the output's."""
-        recording = self._recording
-        outer = recording.log, recording.mentioned, recording.replayable
-        recording.log, recording.mentioned, recording.replayable = {}, set(), True
-        try:
-            html = Markup(self._env.get_template(name).render(values, site=recording))
-            return html, recording.log, recording.mentioned, recording.replayable
-        finally:
-            recording.log, recording.mentioned, recording.replayable = outer
+    def _render(self, name: str, values: dict) -> Markup:
+        return Markup(self._env.get_template(name).render(values, site=self._recording))
