@@ -220,3 +220,30 @@ def test_config_reads_sections_and_taxonomies():
     assert config.section_of_kind("events").name == "evenementen"
     assert config.taxonomies["city"].path == "steden"
     assert config.base_url == "https://test.example.nl/"
+
+
+def test_template_output_is_escaped_exactly_as_jinja_escapes_it(tmp_path):
+    import jinja2
+    from markupsafe import Markup
+
+    from generator.render import make_environment
+
+    class Shown:
+        def __html__(self):
+            return "<em>al veilig</em>"
+
+    source = (
+        "{{ text }}|{{ safe }}|{{ number }}|{{ shown }}|{{ text ~ safe }}|"
+        "{% set block %}<b>{{ text }}</b>{% endset %}{{ block }}|"
+        "{% macro wrap(x) %}<i>{{ x }}</i>{% endmacro %}{{ wrap(text) }}|{{ wrap(safe) }}|"
+        "{{ 'x<y' }}|{% autoescape false %}{{ text }}{% endautoescape %}"
+    )
+    values = dict(text="a<b & \"c\" 'd'>", safe=Markup("<b>vet</b>"), number=3, shown=Shown())
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "t.html").write_text(source, encoding="utf-8")
+    config, problems = _config()
+    assert config is not None, problems
+    ours = make_environment(tmp_path, config).get_template("t.html").render(**values)
+    plain = jinja2.Environment(autoescape=True).from_string(source).render(**values)
+    assert ours == plain
+    assert "a&lt;b &amp; &#34;c&#34; &#39;d&#39;&gt;|<b>vet</b>|3|<em>al veilig</em>|" in ours
