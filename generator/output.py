@@ -84,8 +84,21 @@ def _intact(path: Path, state: FileState) -> bool:
     return stat.st_size == state.size and stat.st_mtime_ns == state.mtime_ns
 
 
-def _state(path: Path, digest: str) -> FileState:
-    stat = path.stat()
+def _state(path: Path | str, digest: str) -> FileState:
+    stat = os.stat(path)
+    return FileState(digest, stat.st_size, stat.st_mtime_ns)
+
+
+def _write_new(path: str, data: bytes, digest: str) -> FileState:
+    """Write `data` to a new file; its state read from the open file (no second lookup)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        stat = os.fstat(fd)  # closing changes no time stamp
+    finally:
+        os.close(fd)
     return FileState(digest, stat.st_size, stat.st_mtime_ns)
 
 
@@ -96,6 +109,7 @@ class _Output:
         self.stage = self.out.parent / f".{self.out.name}{STAGING_MARK}{os.getpid()}"
         self.produced: dict[str, FileState] = {}
         self.changed: set[str] = set()
+        self._folders: set[str] = set()  # staging folders known to exist (per process)
 
     @property
     def written(self) -> int:
@@ -107,6 +121,7 @@ class _Output:
         if self.stage.exists():
             shutil.rmtree(self.stage)
         self.stage.mkdir()
+        self._folders.clear()
 
     def _recover_abandoned(self) -> None:
         """Finish the commit of a killed build, or throw its half-made staging away."""
@@ -150,35 +165,44 @@ class _Output:
         known = self.previous.get(rel)
         return known if known is not None and _intact(self.out / rel, known) else None
 
-    def _staged_path(self, rel: str) -> Path:
-        path = self.stage / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def _staged_path(self, rel: str) -> str:
+        # Plain strings and os calls: this runs for every output file.
+        path = f"{self.stage}/{rel}"
+        folder = path.rpartition("/")[0]
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
         return path
 
 
 class StagedOutput(_Output):
+    _had_output = True  # until begin() looks: is there a previous output to reuse files of?
+
+    def begin(self) -> None:
+        super().begin()
+        self._had_output = self.out.exists()
+
     def write_file(self, rel: str, data: bytes) -> tuple[str, FileState, bool]:
         digest = hash_bytes(data)
         target = self._staged_path(rel)
-        previous_path = self.out / rel
-        known = self.previous.get(rel)
-        if known is not None:
-            same = known.digest == digest and _intact(previous_path, known)
-        else:  # no manifest: compare with the file itself
+        if self._had_output and self._same_as_before(rel, data, digest):
             try:
-                same = (
-                    previous_path.stat().st_size == len(data) and previous_path.read_bytes() == data
-                )
-            except OSError:
-                same = False
-        if same:
-            try:
+                previous_path = self.out / rel
                 os.link(previous_path, target)
                 return rel, _state(target, digest), False
             except OSError:
                 pass
-        target.write_bytes(data)
-        return rel, _state(target, digest), True
+        return rel, _write_new(target, data, digest), True
+
+    def _same_as_before(self, rel: str, data: bytes, digest: str) -> bool:
+        previous_path = self.out / rel
+        known = self.previous.get(rel)
+        if known is not None:
+            return known.digest == digest and _intact(previous_path, known)
+        try:  # no manifest: compare with the file itself
+            return previous_path.stat().st_size == len(data) and previous_path.read_bytes() == data
+        except OSError:
+            return False
 
     def keep(self, rel: str) -> bool:
         known = self._intact_previous(rel)
@@ -215,9 +239,7 @@ class InPlaceOutput(_Output):
         known = self._intact_previous(rel)
         if known is not None and known.digest == digest:
             return rel, known, False
-        target = self._staged_path(rel)
-        target.write_bytes(data)
-        return rel, _state(target, digest), True
+        return rel, _write_new(self._staged_path(rel), data, digest), True
 
     def keep(self, rel: str) -> bool:
         known = self._intact_previous(rel)
