@@ -65,7 +65,6 @@ def _anchor_slug(text: str) -> str:
 _DECLARATIONS = """
 typedef struct cmark_node cmark_node;
 typedef struct cmark_parser cmark_parser;
-typedef struct cmark_iter cmark_iter;
 typedef struct cmark_syntax_extension cmark_syntax_extension;
 typedef struct _cmark_llist cmark_llist;
 void cmark_gfm_core_extensions_ensure_registered(void);
@@ -77,10 +76,6 @@ cmark_node *cmark_parser_finish(cmark_parser *parser);
 cmark_llist *cmark_parser_get_syntax_extensions(cmark_parser *parser);
 void cmark_parser_free(cmark_parser *parser);
 char *cmark_render_html(cmark_node *root, int options, cmark_llist *extensions);
-cmark_iter *cmark_iter_new(cmark_node *root);
-int cmark_iter_next(cmark_iter *iter);
-cmark_node *cmark_iter_get_node(cmark_iter *iter);
-void cmark_iter_free(cmark_iter *iter);
 int cmark_node_get_type(cmark_node *node);
 int cmark_node_set_type(cmark_node *node, int type);
 int cmark_node_get_start_line(cmark_node *node);
@@ -91,18 +86,23 @@ const char *cmark_node_get_url(cmark_node *node);
 int cmark_node_set_url(cmark_node *node, const char *url);
 cmark_node *cmark_node_new(int type);
 cmark_node *cmark_node_next(cmark_node *node);
+cmark_node *cmark_node_first_child(cmark_node *node);
 int cmark_node_append_child(cmark_node *node, cmark_node *child);
 int cmark_node_replace(cmark_node *oldnode, cmark_node *newnode);
 void cmark_node_free(cmark_node *node);
 void free(void *ptr);
 """
 
-# cmark's node types (cmark-gfm.h) and iterator events.
+# cmark's node types (cmark-gfm.h).
 _BLOCK, _INLINE = 0x8000, 0xC000
-HTML_BLOCK, PARAGRAPH, HEADING = _BLOCK | 6, _BLOCK | 8, _BLOCK | 9
+CODE_BLOCK, HTML_BLOCK, PARAGRAPH, HEADING = (_BLOCK | n for n in (5, 6, 8, 9))
+THEMATIC_BREAK = _BLOCK | 10
 TEXT, SOFTBREAK, LINEBREAK, CODE, HTML_INLINE = (_INLINE | n for n in (1, 2, 3, 4, 5))
 LINK, IMAGE = _INLINE | 9, _INLINE | 10
-EVENT_DONE, EVENT_EXIT = 1, 3
+# The nodes cmark's own iterator treats as leaves (S_is_leaf): entered, never exited.
+LEAVES = frozenset(
+    {CODE_BLOCK, HTML_BLOCK, THEMATIC_BREAK, TEXT, SOFTBREAK, LINEBREAK, CODE, HTML_INLINE}
+)
 
 
 @lru_cache(maxsize=1)
@@ -250,21 +250,35 @@ class _Walk:
             PARAGRAPH: self._paragraph,
             HTML_BLOCK: self._html_block,
         }
-        next_event, get_node, get_type = (
-            lib.cmark_iter_next,
-            lib.cmark_iter_get_node,
+        # The tree is walked by hand rather than with cmark's iterator: per node that is
+        # two or three C calls instead of three per event (containers give two events),
+        # and most nodes are text. Enter and exit are told to the handlers as before.
+        first_child, next_sibling, get_type = (
+            lib.cmark_node_first_child,
+            lib.cmark_node_next,
             lib.cmark_node_get_type,
         )
-        it = lib.cmark_iter_new(root)
-        try:
-            while (event := next_event(it)) != EVENT_DONE:
-                node = get_node(it)
-                handler = handlers.get(get_type(node))
+        entered: list[tuple[Any, Any]] = []  # containers whose children are being walked
+        node = first_child(root)
+        while True:
+            if node:  # not NULL
+                kind = get_type(node)
+                handler = handlers.get(kind)
                 if handler is not None:
-                    handler(node, event == EVENT_EXIT)
-        finally:
-            lib.cmark_iter_free(it)
-        # Replaced only now: cmark's iterator must not meet a freed node.
+                    handler(node, False)
+                if kind in LEAVES:
+                    node = next_sibling(node)
+                else:
+                    entered.append((node, handler))
+                    node = first_child(node)
+            elif entered:
+                container, handler = entered.pop()
+                if handler is not None:
+                    handler(container, True)
+                node = next_sibling(container)
+            else:
+                break
+        # Replaced only now: the walk must not meet a freed node.
         for node in self.html_blocks:
             self._replace_html_block(node)
 
