@@ -217,6 +217,12 @@ CATALOG: dict[str, tuple[str, str]] = {
         "'{src}' is beside the page, but on the site the page is one folder deeper; "
         "write '{right}', or turn the page into a folder with index.md and the file in it",
     ),
+    "invalid-address": (
+        "'{href}' is geen geldig adres (een link of afbeelding); "
+        "controleer de haakjes [ ] en de schuine strepen in het adres",
+        "'{href}' is not a valid address (a link or image); "
+        "check the brackets [ ] and the slashes in the address",
+    ),
     "image-alt": (
         "de afbeelding '{src}' heeft geen alt-tekst; "
         "beschrijf in ![...](…) wat erop staat, voor wie de afbeelding niet ziet",

@@ -43,6 +43,12 @@ def check_links(root: Path, published: list[Page], rendered: dict[str, Rendered]
                 )
         for href, line in body.files:
             problems.extend(_file(root, page, href, exact_line(page, line, href)))
+        for href, line in body.invalid:
+            problems.append(
+                Problem(
+                    page.source, exact_line(page, line, href), text("invalid-address", href=href)
+                )
+            )
     return problems
 
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from generator.slotstate import quick_state
 from generator.urls import relative_source, slugify
@@ -53,6 +53,8 @@ class Rendered:
     files: tuple[tuple[str, int], ...] = ()
     external: tuple[tuple[str, int], ...] = ()
     own_anchors: tuple[tuple[str, int], ...] = ()
+    # (href, line) of links and images whose address is no URL at all ('//[x').
+    invalid: tuple[tuple[str, int], ...] = ()
 
 
 def _anchor_slug(text: str) -> str:
@@ -223,6 +225,7 @@ class _Walk:
             "files": [],
             "external": [],
             "own_anchors": [],
+            "invalid": [],
         }
         self.first_paragraph = ""
         self.slugs: set[str] = set()  # heading ids given so far
@@ -352,16 +355,30 @@ class _Walk:
             self.alt = []
             return
         src = self.ffi.string(self.lib.cmark_node_get_url(node)).decode("utf-8", "replace")
-        self.images.append((src, "".join(self.alt or ()), self._line(node)))
-        self.alt = None
+        alt, self.alt = "".join(self.alt or ()), None
+        try:
+            urlsplit(src)
+        except ValueError:  # not an address at all: reported by the link checks
+            self.others["invalid"].append((src, self._line(node)))
+            return
+        self.images.append((src, alt, self._line(node)))
 
     def _link(self, node: Any, exit: bool) -> None:
         if exit:
             return
         href = self.ffi.string(self.lib.cmark_node_get_url(node)).decode("utf-8", "replace")
         line = self._line(node)
-        _note_link(href, line, self.others)
-        url = _rewrite_link(href, self.source, line, self.urls, self.links, self.missing)
+        # Most links go to other sites and need no splitting (brackets may make it invalid).
+        if href.startswith(("https://", "http://")) and "[" not in href and "]" not in href:
+            self.others["external"].append((href, line))
+            return
+        try:
+            parts = urlsplit(href)
+        except ValueError:  # not an address at all: reported by the link checks
+            self.others["invalid"].append((href, line))
+            return
+        _note_link(parts, href, line, self.others)
+        url = _rewrite_link(parts, href, self.source, line, self.urls, self.links, self.missing)
         if url is not None:
             self.lib.cmark_node_set_url(node, url.encode())
 
@@ -392,6 +409,7 @@ class _Walk:
             files=tuple(self.others["files"]),
             external=tuple(self.others["external"]),
             own_anchors=tuple(self.others["own_anchors"]),
+            invalid=tuple(self.others["invalid"]),
         )
 
 
@@ -404,9 +422,10 @@ def _unique(slug: str, slugs: set[str]) -> str:
     return unique
 
 
-def _note_link(href: str, line: int, others: dict[str, list[tuple[str, int]]]) -> None:
+def _note_link(
+    parts: SplitResult, href: str, line: int, others: dict[str, list[tuple[str, int]]]
+) -> None:
     """Sort a link that is not to a .md source: another site, a file, or '#kop'."""
-    parts = urlsplit(href)
     if parts.scheme in ("http", "https"):
         others["external"].append((href, line))
     elif parts.scheme or parts.netloc:
@@ -418,6 +437,7 @@ def _note_link(href: str, line: int, others: dict[str, list[tuple[str, int]]]) -
 
 
 def _rewrite_link(
+    parts: SplitResult,
     href: str,
     source: str,
     line: int,
@@ -426,7 +446,6 @@ def _rewrite_link(
     missing: list[Link],
 ) -> str | None:
     """The page URL for a link to a .md source (None: leave the link as it is)."""
-    parts = urlsplit(href)
     if parts.scheme or parts.netloc or not parts.path.endswith(".md"):
         return None
     target = relative_source(source, parts.path)

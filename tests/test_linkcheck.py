@@ -225,3 +225,31 @@ png
     page.write_text(page.read_text().replace("](plattegrond", "](../plattegrond"), "utf-8")
     assert build_site(capsys, tmp_path).code == 0
     assert (tmp_path / "build/artikelen/plattegrond.png").is_file()
+
+
+def test_an_address_that_is_no_url_is_an_error_not_a_crash(tmp_path, capsys):
+    write_site(
+        tmp_path,
+        TARGET
+        + """
+-- content/artikelen/a.md --
+---
+title: A
+---
+Een [link](//[x) en een ![foto](//[y).
+
+En [elders](http://[z).
+""",
+    )
+    result = build_site(capsys, tmp_path)
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    assert reported(result.err) == [
+        "content/artikelen/a.md:4: '//[x' is geen geldig adres (een link of afbeelding); "
+        "controleer de haakjes [ ] en de schuine strepen in het adres",
+        "content/artikelen/a.md:4: '//[y' is geen geldig adres (een link of afbeelding); "
+        "controleer de haakjes [ ] en de schuine strepen in het adres",
+        "content/artikelen/a.md:6: 'http://[z' is geen geldig adres (een link of afbeelding); "
+        "controleer de haakjes [ ] en de schuine strepen in het adres",
+    ]
+    assert not (tmp_path / "build").exists()
