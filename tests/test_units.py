@@ -4,6 +4,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import jinja2
 import pytest
 
 from generator.config import TaxonomyConfig, load_config
@@ -247,3 +248,27 @@ def test_template_output_is_escaped_exactly_as_jinja_escapes_it(tmp_path):
     plain = jinja2.Environment(autoescape=True).from_string(source).render(**values)
     assert ours == plain
     assert "a&lt;b &amp; &#34;c&#34; &#39;d&#39;&gt;|<b>vet</b>|3|<em>al veilig</em>|" in ours
+
+
+def test_templates_see_globals_set_after_they_were_first_rendered(tmp_path):
+    from generator.render import make_environment
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "inner.html").write_text("[{{ x }}]", encoding="utf-8")
+    (tmp_path / "templates" / "t.html").write_text(
+        '{{ x }}{% include "inner.html" %}', encoding="utf-8"
+    )
+    config, problems = _config()
+    assert config is not None, problems
+    env = make_environment(tmp_path, config)
+    env.globals["x"] = 1
+    template = env.get_template("t.html")
+    assert template.render() == "1[1]"
+    env.globals["x"] = 2
+    assert template.render() == "2[2]"
+    env.globals.update(x=3)
+    assert template.render() == "3[3]"
+    assert template.render(x=4) == "4[4]"  # a value passed wins over a global
+    del env.globals["x"]
+    with pytest.raises(jinja2.UndefinedError):
+        template.render()
