@@ -53,6 +53,7 @@ class SiteView:
         self.sections = list(config.sections.values())
         self.taxonomies = list(config.taxonomies.values())
         self.events_section = config.section_of_kind("events")
+        self._crumbs: dict[str | None, tuple[Crumb, ...]] = {}
 
     def html(self, source: str) -> Markup:
         return Markup(self._site.rendered[source].html)
@@ -122,11 +123,16 @@ class SiteView:
         section = self._site.config.sections.get(name) if name else None
         return section.title if section else ""
 
-    def crumbs(self, page: Page) -> list[Crumb]:
-        crumbs = [Crumb("Home", "/")]
-        if page.section:
-            crumbs.append(Crumb(self.section_title(page.section), f"/{page.section}/"))
-        return crumbs
+    def crumbs(self, page: Page) -> tuple[Crumb, ...]:
+        # One tuple per section, shared by its pages: the dependency records digest a
+        # shared value once, not for every page.
+        known = self._crumbs.get(page.section)
+        if known is None:
+            known = (Crumb("Home", "/"),)
+            if page.section:
+                known += (Crumb(self.section_title(page.section), f"/{page.section}/"),)
+            self._crumbs[page.section] = known
+        return known
 
     def related(self, page: Page) -> list[Page]:
         """Pages that share the most tags with this one (not the ones it already links to)."""
