@@ -92,39 +92,24 @@ def render_outputs(
                 writer.trust(rel)
     for name in {item[2] for item in todo}:
         env.get_template(name)  # compile once, before workers fork
+    feeds = _feeds_to_make(site, old_records, records, writer, digester, only)
+    render_page = _page_renderer(root, env, view, digester, writer)
 
-    recording = RecordingSite(view, digester)  # serves every output one process renders
-    env.globals[PARTIAL] = PartialCache(env, recording)
+    def work_range(indexes: range) -> list:
+        # Pages and feeds in one pool: a second pool would fork again, and its workers
+        # would copy again the memory the first ones had already copied on writing.
+        return [
+            render_page(*todo[i])
+            if i < len(todo)
+            else _make_feed(*feeds[i - len(todo)], writer, digester)
+            for i in indexes
+        ]
 
-    def render_range(indexes: range) -> list:
-        results = []
-        for i in indexes:
-            rel, job, chosen, template_digest, context_digest = todo[i]
-            if context_digest is None:
-                context_digest = digester.of((job.url, job.context))
-            recording.start()
-            try:
-                html = env.get_template(chosen).render(
-                    job.context, url_path=job.url, site=recording
-                )
-            except Exception as error:  # any template fault becomes a Problem with its line
-                results.append((rel, None, False, None, template_problem(error, root)))
-                continue
-            rel, state, changed = writer.write_file(rel, html.encode("utf-8"))
-            queries = tuple(recording.log.items()) if recording.replayable else NEVER_FRESH
-            mentions = frozenset(
-                recording.mentioned | set(job.sources) | mentioned_pages(list(job.context.values()))
-            )
-            record = OutputRecord(template_digest, context_digest, queries, state.digest, mentions)
-            results.append((rel, state, changed, record, None))
-        return results
-
+    count = len(todo) + len(feeds)
     if progress is not None:
-        progress.start("pagina's maken", len(todo))
+        progress.start("pagina's maken", count)
     advance = progress.advance if progress is not None else None
-    for rel, state, changed, record, problem in map_chunks(
-        render_range, len(todo), workers, advance
-    ):
+    for rel, state, changed, record, problem in map_chunks(work_range, count, workers, advance):
         if problem is not None:
             problems.append(problem)
         else:
@@ -132,11 +117,31 @@ def render_outputs(
             records[rel] = record
     if progress is not None:
         progress.finish()
-    rendered = len(todo)
-    if problems:
-        return records, problems[:1], rendered
-    rendered += _feeds(site, old_records, records, writer, digester, only, workers)
-    return records, [], rendered
+    return records, problems[:1], count
+
+
+def _page_renderer(root: Path, env, view: SiteView, digester: Digester, writer):
+    """Renders one output in a worker: (rel, file state, changed, record, problem)."""
+    recording = RecordingSite(view, digester)  # serves every output one process renders
+    env.globals[PARTIAL] = PartialCache(env, recording)
+
+    def render_page(rel, job: RenderJob, chosen, template_digest, context_digest):
+        if context_digest is None:
+            context_digest = digester.of((job.url, job.context))
+        recording.start()
+        try:
+            html = env.get_template(chosen).render(job.context, url_path=job.url, site=recording)
+        except Exception as error:  # any template fault becomes a Problem with its line
+            return rel, None, False, None, template_problem(error, root)
+        rel, state, changed = writer.write_file(rel, html.encode("utf-8"))
+        queries = tuple(recording.log.items()) if recording.replayable else NEVER_FRESH
+        mentions = frozenset(
+            recording.mentioned | set(job.sources) | mentioned_pages(list(job.context.values()))
+        )
+        record = OutputRecord(template_digest, context_digest, queries, state.digest, mentions)
+        return rel, state, changed, record, None
+
+    return render_page
 
 
 def _check(candidates: list, old_records, digester: Digester, replayer, workers: int) -> list:
@@ -174,7 +179,8 @@ def _check(candidates: list, old_records, digester: Digester, replayer, workers:
     return [(digest, unchanged) for digest, unchanged, _made in results]
 
 
-def _feeds(site: Site, old_records, records, writer, digester: Digester, only, workers) -> int:
+def _feeds_to_make(site: Site, old_records, records, writer, digester: Digester, only) -> list:
+    """(job, context digest or None) of the feeds to make; the others are kept."""
     todo: list[tuple] = []
     for job in feed_jobs(site):
         if only is not None and job.path not in only and job.path in old_records:
@@ -190,23 +196,18 @@ def _feeds(site: Site, old_records, records, writer, digester: Digester, only, w
             records[job.path] = old
             continue
         todo.append((job, context_digest))
+    return todo
 
-    def make_range(indexes: range) -> list:  # feeds are made by the workers too
-        made = []
-        for i in indexes:
-            job, context_digest = todo[i]
-            if context_digest is None:
-                context_digest = digester.of(job.inputs)
-            rel, state, changed = writer.write_file(job.path, job.make())
-            mentions = frozenset(mentioned_pages(job.inputs))
-            record = OutputRecord("", context_digest, (), state.digest, mentions)
-            made.append((rel, state, changed, record))
-        return made
 
-    for rel, state, changed, record in map_chunks(make_range, len(todo), workers):
-        writer.accept(rel, state, changed)
-        records[rel] = record
-    return len(todo)
+def _make_feed(job, context_digest: str | None, writer, digester: Digester) -> tuple:
+    """Makes one feed in a worker, as render_page makes a page."""
+    if context_digest is None:
+        context_digest = digester.of(job.inputs)
+    rel, state, changed = writer.write_file(job.path, job.make())
+    record = OutputRecord(
+        "", context_digest, (), state.digest, frozenset(mentioned_pages(job.inputs))
+    )
+    return rel, state, changed, record, None
 
 
 def copy_assets(root: Path, site: Site, writer) -> None:
