@@ -93,6 +93,11 @@ def load_mapping(
     text: str, path: str, first_line: int = 1, what: str = "front matter"
 ) -> LoadedYaml:
     """Parse `text` (which starts at `first_line` of `path`) as a YAML mapping."""
+    return _load_with_pyyaml(text, path, first_line, what)
+
+
+def _load_with_pyyaml(text: str, path: str, first_line: int, what: str) -> LoadedYaml:
+    """PyYAML's safe loader, our structure checks and our error messages."""
     result = LoadedYaml(data={})
     loader = _Loader(text)
     try:
