@@ -28,12 +28,15 @@ _BMP_INVISIBLE = re.compile(
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
-def clean_text(text: str) -> str:
+def is_clean(text: str) -> bool:
+    """True when clean_text leaves `text` (and so every piece of it) unchanged."""
     if text.isascii():
-        return _ASCII_INVISIBLE.sub("", text) if _ASCII_INVISIBLE.search(text) else text
-    if _BMP_INVISIBLE.search(text) or (_ASTRAL.search(text) and _INVISIBLE.search(text)):
-        return _INVISIBLE.sub("", text)
-    return text
+        return _ASCII_INVISIBLE.search(text) is None
+    return not (_BMP_INVISIBLE.search(text) or (_ASTRAL.search(text) and _INVISIBLE.search(text)))
+
+
+def clean_text(text: str) -> str:
+    return text if is_clean(text) else _INVISIBLE.sub("", text)
 
 
 def clean_value(value: object) -> object:

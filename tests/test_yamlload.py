@@ -3,8 +3,10 @@
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from generator.textclean import clean_value
+from generator.textclean import clean_text, clean_value, is_clean
 from generator.yamlload import _Loader, load_mapping
 
 DOCUMENTS = [
@@ -42,3 +44,12 @@ def test_values_are_what_the_safe_loader_makes(text):
 def test_dates_stay_text_for_the_date_checks():
     loaded = load_mapping("date: 2024-03-01\n", "content/x.md")
     assert loaded.data == {"date": "2024-03-01"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(st.sampled_from("a é🏠\x01\x7f\x85\ufdd0\ufffe\U0001fffe\U0010ffff\ud800"), max_size=6)
+)
+def test_is_clean_tells_whether_clean_text_changes_anything(text):
+    # The quick path declines unclean text, so its strings need no clean_value.
+    assert is_clean(text) == (clean_text(text) == text)
