@@ -1,13 +1,15 @@
 """generator/yamlload.py: front matter values are what PyYAML's safe loader makes
-(timestamps kept as text), also on the quick path that skips its generic machinery."""
+(timestamps kept as text), also on the quick paths that skip its generic machinery
+(generator/quickyaml.py parses simple front matter without PyYAML at all)."""
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from generator.quickyaml import quick_mapping
 from generator.textclean import clean_text, clean_value, is_clean
-from generator.yamlload import _Loader, load_mapping
+from generator.yamlload import _load_with_pyyaml, _Loader, load_mapping
 
 DOCUMENTS = [
     "title: Tekst\ncount: 12\nratio: 1.5\nhex: 0x1A\noctal: 0o17\nbig: 1_000\n",
@@ -46,6 +48,130 @@ def test_dates_stay_text_for_the_date_checks():
     assert loaded.data == {"date": "2024-03-01"}
 
 
+# --- the quick parser (generator/quickyaml.py) against the PyYAML path ---
+
+
+def _pyyaml(text: str):
+    return _load_with_pyyaml(text, "content/x.md", 2, "front matter")
+
+
+def _assert_same_as_pyyaml(text: str, quick) -> None:
+    slow = _pyyaml(text)
+    assert not slow.problems, text
+    data, lines = quick
+    assert repr(data) == repr(slow.data), text  # order and types too: True is not 1
+    assert lines == slow.lines, text
+
+
+TYPICAL = [
+    """title: "Wel project vrijwilliger huurder raad raad"
+date: 2016-09-24
+author: mehmet-yilmaz
+summary: "Zorg bijeenkomst starter huis die buurt."
+tags: ["activiteit vluchteling", "begeleiding dakloze", "bewoner afspraak"]
+project:
+  city: Almere
+  organisation: Woonstad
+  target_groups: ["starters"]
+  homes: 235""",
+    """title: 'Bijeenkomst 212: Ontmoeting, samen'
+start: 2025-03-07T09:30:00
+end: 2025-03-07T17:30:00
+event:
+  start: 2024-05-01 10:00
+  end: 2024-05-01 12:30:00+02:00
+  location: Utrecht, Jaarbeurs
+location: Amersfoort
+registration: https://www.example.org/aanmelden/212
+tags: [huurder buurt, kamer bewoner]
+""",
+    """title: Wonen, zorg en buurt
+date: 2020-01-01
+updated: 2020-01-02
+draft: true
+aliases:
+  - /oud/pad/
+  - "/nog/een/"
+related:
+- artikel-a
+- artikel-b
+
+weight: -3
+empty:
+tags: []
+""",
+    'title: "Mehmet Yılmaz 🏠"',
+    "",
+]
+
+
+@pytest.mark.parametrize("text", TYPICAL)
+def test_typical_front_matter_takes_the_quick_path(text):
+    quick = quick_mapping(text, 2)
+    assert quick is not None
+    _assert_same_as_pyyaml(text, quick)
+    loaded = load_mapping(text, "content/x.md", first_line=2)
+    assert (loaded.data, loaded.lines, loaded.problems) == (*quick, [])
+
+
+DECLINED = [
+    "title: A\ntitle: B",  # duplicate keys: PyYAML's path names both lines
+    "project:\n  city: A\n  city: B",
+    "yes: ja",  # keys that are no text under YAML 1.1
+    "null: x",
+    "title: A # opmerking",
+    "# opmerking\ntitle: A",
+    "title: A\n  vervolg",  # a plain scalar over two lines
+    "project:\n\tcity: A",
+    'title: "een \\" aanhalingsteken"',
+    "title: 'it''s'",
+    "title: &a x\nb: *a",
+    "title: !!str 12",
+    "summary: >\n  gevouwen",
+    "ratio: 1.5",
+    "octal: 012",
+    "hex: 0x1A",
+    "big: 1_000",
+    "time: 1:30",
+    "huge: " + "9" * 5000,
+    "tags: [a, [b]]",
+    "tags: [a, b,]",
+    "tags: [a: b]",
+    "aliases:\n  - a: b",
+    "deep:\n  deeper:\n    deepest: 1",
+    "---\ntitle: A",
+    "title: A\r\ndate: 2020-01-01",
+    "\ufefftitle: A",
+    "title: A\u2028B",
+    "title: A\x85B",
+    "title: \ufdd0",
+    "- a\n- b",
+    "  title: A",
+    "k" * 101 + ": x",
+]
+
+
+@pytest.mark.parametrize("text", DECLINED)
+def test_the_quick_path_declines_what_it_does_not_cover(text):
+    assert quick_mapping(text, 2) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "needle"),
+    [
+        ("title: A\ndate: 2020-01-01\ntitle: B", 4, "(eerder op regel 2)"),
+        ("project:\n  city: A\n  city: B", 4, "'city' staat twee keer in 'project'"),
+        ("title: A\nproject:\n\tcity: x", 4, "er staat een tab"),
+        ('title: Goed\nsummary: "niet gesloten\ntags: [a]', 3, "aanhalingsteken"),
+    ],
+)
+def test_load_mapping_still_reports_bad_front_matter(text, line, needle):
+    loaded = load_mapping(text, "content/x.md", first_line=2)
+    assert [p.line for p in loaded.problems] == [line]
+    assert needle in loaded.problems[0].message
+    assert loaded.data == {}
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.text(st.sampled_from("a é🏠\x01\x7f\x85\ufdd0\ufffe\U0001fffe\U0010ffff\ud800"), max_size=6)
@@ -53,3 +179,128 @@ def test_dates_stay_text_for_the_date_checks():
 def test_is_clean_tells_whether_clean_text_changes_anything(text):
     # The quick path declines unclean text, so its strings need no clean_value.
     assert is_clean(text) == (clean_text(text) == text)
+
+
+def test_the_loader_resolves_with_pyyamls_table():
+    # quickyaml types plain scalars with this table; our loader must use the same one.
+    assert _Loader.yaml_implicit_resolvers == yaml.resolver.Resolver.yaml_implicit_resolvers
+
+
+# Each document is clean (only forms the quick path covers, with tricky text inside
+# quotes) or noisy (tricky keys, values, lines and indentation mixed in), so that
+# both the agreement and the declining get exercised.
+KEYS = ["title", "date", "tags", "project", "city", "homes", "a_b", "x-y", "_k", "k9", "y"]
+KEYS += ["summary", "author", "draft", "aliases", "start", "end", "event", "n", "On_", "Yes-"]
+TRICKY_KEYS = ["yes", "No", "on", "OFF", "null", "Null", "true", "False", "~", "1", "1.5"]
+TRICKY_KEYS += ["<<", "=", "a b", "-k", "k#", "k:", "'q'", '"q"', "é", "k" * 101]
+# Plain scalars the quick path takes: text, YAML 1.1 booleans and nulls, ints, dates.
+TOKENS = [
+    *["wonen", "Almere", "De Alliantie", "mehmet-yilmaz", "/oud/pad/", "a  b", "Hallo, wereld"],
+    *["yes", "No", "on", "Off", "y", "n", "null", "Null", "~", "true", "TRUE", "tRue", "NULL"],
+    *["0", "-0", "12", "-3", "+3", "235", "1e3", "20240501", "2024-05-01x", "2024-5-1"],
+    *["2024-05-01", "2024-05-01 10:00", "2024-05-01T10:00:00", "2024-05-01t10:00:00.5"],
+    *["2024-05-01 10:00:00+01:00", "2024-05-01 10:00:00 Z", "2024-5-1 1:00:00", "a:b", "-a"],
+    *["https://example.org/a?b=c", "--", "---", "...", "a,b", "a]", "a}", "a?", "it's"],
+    *['say "hi"', "a\\b", "é", "Yılmaz", "🏠", "\xa0x", "x\xa0", "x'", 'x"', "a - b", "a ? b"],
+]
+# Plain scalars it must decline (or resolve exactly as PyYAML does).
+TRICKY = [
+    *["00", "012", "0o17", "0x1A", "0b101", "1_000", "1:30", "-1:30", "1.5", "1.0e+3", "9" * 30],
+    *[".inf", "-.inf", ".nan", ".5", "1.", "<<", "=", "a: b", "a:", "a #b", "a#b", "#x", "-"],
+    *["- a", "?", "? a", "?a", ":a", "[a", "{a}", "&a", "*a", "!x", "!!str x", "|", ">", "%x"],
+    *["@x", "`x", "\ufdd0", "\U0001fffe", "\x85", "\u2028", "\ufeff", "\x01", "\t", "\r"],
+    *["a\\nb", "https://example.org/#d"],
+]
+CHARS = "ab1 :-'\"[]{},#&*!|>%@`?.~\\/_+0\xa0é🏠\t"
+QUOTABLE = "".join(c for c in CHARS if c not in "'\"\\\t")
+# Lines that are no `key: value` or list item; but for blank ones the quick path declines.
+ODD_LINES = [
+    *["", "", "  ", "# opmerking", "  # c", "---", "...", "? a", ": b", "  vervolg"],
+    *["\tkey: x", "key:value", "- x", " ", "key: x # c", "key: |", "  - x", "&a b: c"],
+]
+
+
+def _scalars(noisy: bool):
+    plain = st.sampled_from(TOKENS)
+    if noisy:
+        plain = st.one_of(plain, st.sampled_from(TRICKY), st.text(CHARS, min_size=1, max_size=12))
+    inside = st.one_of(plain, st.text(QUOTABLE, max_size=12))
+    odd = ['"a\\"b"', "'a''b'", '"a" b', "'a'x", '"a', "'a"] if noisy else []
+    return st.one_of(
+        plain,
+        inside.map(lambda text: f'"{text}"'),
+        inside.map(lambda text: f"'{text}'"),
+        st.sampled_from(['""', "''", *odd]),
+    )
+
+
+def _flows(noisy: bool):
+    return st.builds(
+        lambda inner, items, comma, outer: f"[{inner}{comma.join(items)}{outer}]",
+        st.sampled_from(["", " "]),
+        st.lists(SCALARS[noisy], max_size=4),
+        st.sampled_from([", ", ",", " , ", *([",,"] if noisy else [])]),
+        st.sampled_from(["", " ", *([",", ", [a]"] if noisy else [])]),
+    )
+
+
+SCALARS = {noisy: _scalars(noisy) for noisy in (False, True)}
+FLOWS = {noisy: _flows(noisy) for noisy in (False, True)}
+FORMS = ["scalar"] * 6 + ["flow", "empty", "mapping", "mapping", "list", "list"]
+space = st.sampled_from(["", " ", "  "])
+
+
+def _keys(noisy: bool, min_size: int = 0):
+    """Keys of one mapping: in a clean document no duplicates."""
+    pool = st.sampled_from(KEYS + TRICKY_KEYS if noisy else KEYS)
+    return st.lists(pool, min_size=min_size, max_size=6 if noisy else 4, unique=not noisy)
+
+
+@st.composite
+def entry(draw, key: str, indent: int, depth: int, noisy: bool) -> list[str]:
+    """A key with a value: on its line, nested under it, or (noisy) an odd line."""
+    pad = " " * indent
+    form = draw(st.sampled_from(FORMS + ["odd"] if noisy else FORMS))
+    if form == "odd":
+        return [draw(st.sampled_from(ODD_LINES))]
+    head = f"{pad}{key}:{draw(st.sampled_from([' ', '  ', *([''] if noisy else [])]))}"
+    if form == "scalar":
+        return [head + draw(SCALARS[noisy]) + draw(space)]
+    if form == "flow":
+        return [head + draw(FLOWS[noisy]) + draw(space)]
+    lines = [f"{pad}{key}:{draw(space)}"]
+    if form == "mapping" and depth < (2 if noisy else 1):
+        child = indent + draw(st.sampled_from([2, 2, 1, 3, 4] if noisy else [2]))
+        for child_key in draw(_keys(noisy, min_size=1)):
+            lines += draw(entry(child_key, child, depth + 1, noisy))
+    elif form == "list":
+        item_pad = " " * (indent + draw(st.sampled_from([0, 2, 1, 4] if noisy else [0, 2])))
+        items = st.one_of(SCALARS[noisy], st.sampled_from(["", "a: b", "[a]", "- a"]))
+        for _ in range(draw(st.integers(1, 3))):
+            item = draw(items if noisy else SCALARS[False])
+            lines.append(f"{item_pad}-{draw(st.sampled_from([' ', '  ']))}{item}")
+    return lines
+
+
+@st.composite
+def front_matter(draw) -> str:
+    noisy = draw(st.booleans())
+    lines: list[str] = []
+    for key in draw(_keys(noisy)):
+        lines += draw(entry(key, 0, 0, noisy))
+        if draw(st.integers(0, 9)) == 0:
+            lines.append("")  # blank lines are allowed anywhere
+    return "\n".join(lines) + draw(st.sampled_from(["", "\n"]))
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(front_matter())
+def test_the_quick_path_gives_what_pyyaml_gives(text):
+    quick = quick_mapping(text, 2)
+    event("quick path" if quick is not None else "declined")
+    if quick is not None:
+        _assert_same_as_pyyaml(text, quick)
