@@ -82,26 +82,28 @@ def _escape_output(value: object) -> str:
     return markupsafe.escape(value)
 
 
+def _counting(method):
+    """A dict method that also counts the change it makes."""
+
+    def changing(self, *args, **kwargs):
+        self.version += 1
+        return method(self, *args, **kwargs)
+
+    return changing
+
+
 class _Globals(dict):
     """The environment's globals, counting their changes (see _Template.new_context)."""
 
     version = 0
-
-    def _changed(method):  # noqa: N805 - a decorator used in the class body
-        def changing(self, *args, **kwargs):
-            self.version += 1
-            return method(self, *args, **kwargs)
-
-        return changing
-
-    __setitem__ = _changed(dict.__setitem__)
-    __delitem__ = _changed(dict.__delitem__)
-    __ior__ = _changed(dict.__ior__)
-    update = _changed(dict.update)
-    pop = _changed(dict.pop)
-    popitem = _changed(dict.popitem)
-    setdefault = _changed(dict.setdefault)
-    clear = _changed(dict.clear)
+    __setitem__ = _counting(dict.__setitem__)
+    __delitem__ = _counting(dict.__delitem__)
+    __ior__ = _counting(dict.__ior__)
+    update = _counting(dict.update)
+    pop = _counting(dict.pop)
+    popitem = _counting(dict.popitem)
+    setdefault = _counting(dict.setdefault)
+    clear = _counting(dict.clear)
 
 
 class _Template(jinja2.Template):
