@@ -136,6 +136,16 @@ def _load_with_pyyaml(text: str, path: str, first_line: int, what: str) -> Loade
             message = "ongeldige YAML: er staat een tab in de inspringing; gebruik spaties"
         result.problems.append(Problem(path, first_line + line, message, column=column))
         return result
+    except yaml.reader.ReaderError as error:  # callers clean such characters out first
+        line = text.count("\n", 0, max(error.position, 0))
+        message = (
+            f"ongeldige YAML: een teken dat YAML niet toestaat (U+{error.character:04X}); "
+            "haal het weg"
+            if isinstance(error.character, int)
+            else f"ongeldige YAML: {error.reason}"
+        )
+        result.problems.append(Problem(path, first_line + line, message))
+        return result
     except (ValueError, TypeError, RecursionError) as error:
         result.problems.append(Problem(path, first_line, f"ongeldige YAML: {error}"))
         return result

@@ -304,3 +304,12 @@ def test_the_quick_path_gives_what_pyyaml_gives(text):
     event("quick path" if quick is not None else "declined")
     if quick is not None:
         _assert_same_as_pyyaml(text, quick)
+
+
+def test_a_character_yaml_refuses_is_a_problem_with_its_line_not_an_exception():
+    # Front matter and site.yaml are cleaned of such characters before they get here;
+    # load_mapping still never raises on them.
+    loaded = load_mapping('title: Tekst\nsummary: "a\x01b"\n', "content/x.md", first_line=2)
+    assert [(p.line, p.message) for p in loaded.problems] == [
+        (3, "ongeldige YAML: een teken dat YAML niet toestaat (U+0001); haal het weg")
+    ]
