@@ -19,5 +19,7 @@ def build(
     progress=None,
 ) -> BuildResult:
     """Build the site in `root` into `out` (None: check only, nothing written)."""
-    builder = SiteBuilder(root, out, options, workers, persistent_cache, progress)
+    builder = SiteBuilder(
+        root, out, options, workers, persistent_cache, progress, builds_again=False
+    )
     return builder.build()

@@ -124,7 +124,10 @@ class SiteBuilder:
         workers: int | None = None,
         persistent_cache: bool = True,
         progress=None,
+        builds_again: bool = True,
     ):
+        """`builds_again`: False for a one-off build (the command line), which then skips
+        keeping what the preview's next, faster build needs."""
         from generator.parallel import worker_count
 
         self.root = root
@@ -133,6 +136,7 @@ class SiteBuilder:
         self.workers = worker_count(workers)
         self.persistent_cache = persistent_cache and out is not None
         self.progress = progress
+        self.builds_again = builds_again
         self._state: cache.CacheState | None = None
         self._site: Site | None = None  # the last good site model, for the fast path
         self._problems: list = []
@@ -393,7 +397,8 @@ class SiteBuilder:
                     entries[source].page_digest = digest
         new_state = dataclasses.replace(state, records=records, manifest=writer.manifest())
         self._state = new_state
-        self._remember(site, records, result, only)
+        if self.builds_again:
+            self._remember(site, records, result, only)
         if self.persistent_cache and (reparsed or rendered_count or writer.changed):
             with timer.stage("cache save"):
                 cache.save(cache.cache_file(self.root, self.out), new_state, self.workers)
