@@ -83,6 +83,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "ongeldige YAML: de inspringing klopt niet of een aanhalingsteken ontbreekt ({detail})",
         "invalid YAML: the indentation is wrong or a quote is missing ({detail})",
     ),
+    "yaml-bad-character": (
+        "ongeldige YAML: een teken dat YAML niet toestaat ({detail}); haal het weg",
+        "invalid YAML: a character YAML does not allow ({detail}); remove it",
+    ),
     "yaml-invalid": (
         "ongeldige YAML: {detail}; controleer aanhalingstekens, dubbele punten en inspringing",
         "invalid YAML: {detail}; check quotes, colons and indentation",

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from generator import i18n
 from generator.errors import Problem
 from generator.quickyaml import quick_mapping
 from generator.textclean import clean_value
@@ -139,10 +140,9 @@ def _load_with_pyyaml(text: str, path: str, first_line: int, what: str) -> Loade
     except yaml.reader.ReaderError as error:  # callers clean such characters out first
         line = text.count("\n", 0, max(error.position, 0))
         message = (
-            f"ongeldige YAML: een teken dat YAML niet toestaat (U+{error.character:04X}); "
-            "haal het weg"
+            i18n.text("yaml-bad-character", detail=f"U+{error.character:04X}")
             if isinstance(error.character, int)
-            else f"ongeldige YAML: {error.reason}"
+            else i18n.text("yaml-invalid", detail=error.reason)
         )
         result.problems.append(Problem(path, first_line + line, message))
         return result

@@ -7,6 +7,7 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from generator.i18n import translate
 from generator.quickyaml import quick_mapping
 from generator.textclean import clean_text, clean_value, is_clean
 from generator.yamlload import _load_with_pyyaml, _Loader, load_mapping
@@ -313,3 +314,6 @@ def test_a_character_yaml_refuses_is_a_problem_with_its_line_not_an_exception():
     assert [(p.line, p.message) for p in loaded.problems] == [
         (3, "ongeldige YAML: een teken dat YAML niet toestaat (U+0001); haal het weg")
     ]
+    assert translate(loaded.problems[0].message, "en")[1] == (
+        "invalid YAML: a character YAML does not allow (U+0001); remove it"
+    )
