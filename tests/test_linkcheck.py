@@ -230,8 +230,7 @@ png
 def test_an_address_that_is_no_url_is_an_error_not_a_crash(tmp_path, capsys):
     write_site(
         tmp_path,
-        TARGET
-        + """
+        """
 -- content/artikelen/a.md --
 ---
 title: A
