@@ -123,7 +123,9 @@ def render_outputs(
 def _page_renderer(root: Path, env, view: SiteView, digester: Digester, writer):
     """Renders one output in a worker: (rel, file state, changed, record, problem)."""
     recording = RecordingSite(view, digester)  # serves every output one process renders
-    env.globals[PARTIAL] = PartialCache(env, recording)
+    # A bound method, not the object: Jinja calls a plain function or method by a short
+    # way (render._Context.call), an object with __call__ by its slow general one.
+    env.globals[PARTIAL] = PartialCache(env, recording).__call__
 
     def render_page(rel, job: RenderJob, chosen, template_digest, context_digest):
         if context_digest is None:
