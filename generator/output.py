@@ -170,7 +170,10 @@ class _Output:
         path = f"{self.stage}/{rel}"
         folder = path.rpartition("/")[0]
         if folder not in self._folders:
-            os.makedirs(folder, exist_ok=True)
+            try:  # mostly one new folder in a known one: one call, not os.makedirs' walk
+                os.mkdir(folder)
+            except OSError:
+                os.makedirs(folder, exist_ok=True)
             self._folders.add(folder)
         return path
 
