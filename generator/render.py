@@ -165,6 +165,18 @@ def make_environment(root: Path, config: SiteConfig) -> jinja2.Environment:
     def moment_at(value: Moment | object):
         return value.at if isinstance(value, Moment) else value
 
+    def breadcrumb_list(crumbs, title: str, url_path: str) -> dict:
+        """schema.org BreadcrumbList: the crumbs, then the page itself."""
+        trail = [(crumb.title, crumb.url) for crumb in crumbs] + [(title, url_path)]
+        return {
+            "@type": "BreadcrumbList",
+            "itemListElement": [
+                {"@type": "ListItem", "position": n, "name": name, "item": absolute(url)}
+                for n, (name, url) in enumerate(trail, start=1)
+            ],
+        }
+
+    env.globals.update(breadcrumb_list=breadcrumb_list)
     env.filters.update(
         url=url,
         absolute=absolute,
