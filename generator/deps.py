@@ -73,6 +73,7 @@ class RecordingSite:
         self._answers: dict[QueryKey, tuple[object, str, frozenset[str]]] = (
             answers if answers is not None else {}
         )
+        self._tuples: dict[int, tuple[tuple, str, set[str]]] = {}  # see _remember
         self.log: dict[QueryKey, str] | None = None
         self.replayable = True
         self.mentioned: set[str] = set()
@@ -134,6 +135,17 @@ class RecordingSite:
 
     def _remember(self, key: QueryKey, result) -> tuple[object, str, frozenset[str]]:
         mentioned = {k[1] for k in key[1:] if isinstance(k, tuple) and k[0] == "page"}
+        if type(result) is tuple:
+            # An answer shared by many questions (`site.crumbs(page)`: one tuple per
+            # section) is digested and searched for pages once.
+            shared = self._tuples.get(id(result))
+            if shared is None or shared[0] is not result:
+                inside: set[str] = set()
+                _collect_pages(result, inside)
+                shared = self._tuples[id(result)] = (result, self._digester.of(result), inside)
+            mentioned |= shared[2]
+            known = self._answers[key] = (result, shared[1], frozenset(mentioned))
+            return known
         _collect_pages(result, mentioned)
         known = self._answers[key] = (result, self._digester.of(result), frozenset(mentioned))
         return known
