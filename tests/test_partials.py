@@ -1,6 +1,8 @@
 """`partial(name, **values)`: rendered once per set of values, yet every output that
 uses it records the site questions it asked, as if it had been rendered there."""
 
+from datetime import UTC, datetime
+
 import jinja2
 
 from generator.deps import RecordingSite, TemplateDigests
@@ -63,3 +65,44 @@ def test_the_template_digest_covers_the_partials_a_template_calls(tmp_path):
     after = TemplateDigests(env, tmp_path).choose(("list.html",))
     assert before[0] == after[0] == "list.html"
     assert before[1] != after[1]
+
+
+class SharingView:
+    """Answers one shared tuple to every `crumbs` question, a new one to `fresh`."""
+
+    shared = ("Home", "Artikelen")
+
+    def crumbs(self, name: str) -> tuple:
+        return self.shared
+
+    def fresh(self, name: str) -> tuple:
+        return ("Home", name)
+
+
+def test_an_answer_shared_by_many_questions_is_logged_with_its_own_digest_for_each():
+    recording = RecordingSite(SharingView(), Digester())
+    logs = []
+    for name in ("a", "b"):
+        recording.start()
+        assert recording.crumbs(name) is SharingView.shared
+        assert recording.fresh(name) == ("Home", name)
+        logs.append(dict(recording.log))
+    shared_digest = Digester().of(SharingView.shared)
+    assert logs[0][("crumbs", "a")] == logs[1][("crumbs", "b")] == shared_digest
+    assert logs[0][("fresh", "a")] == Digester().of(("Home", "a"))
+    assert logs[1][("fresh", "b")] == Digester().of(("Home", "b"))
+    assert logs[0][("fresh", "a")] != logs[1][("fresh", "b")]
+
+
+def test_digests_of_dicts_tell_apart_values_types_and_order():
+    of = Digester().of
+    article = {"@type": "Article", "headline": "Zomer", "author": [{"name": "Ans"}]}
+    assert of(article) == of({"@type": "Article", "headline": "Zomer", "author": [{"name": "Ans"}]})
+    assert of(article) != of({**article, "headline": "Winter"})
+    assert of(article) != of({"headline": "Zomer", "@type": "Article", "author": [{"name": "Ans"}]})
+    assert of({"n": 1}) != of({"n": "1"}) != of({"n": True})
+    assert of({"n": 1}) != of({"n": 1.0})
+    # Values JSON cannot hold are digested all the same, and still by value.
+    day = {"dag": datetime(2024, 6, 1, tzinfo=UTC)}
+    assert of(day) == of({"dag": datetime(2024, 6, 1, tzinfo=UTC)})
+    assert of(day) != of({"dag": datetime(2024, 6, 2, tzinfo=UTC)})

@@ -113,6 +113,25 @@ def test_json_ld_cannot_close_its_script_and_parses(site):
     assert "<script>alert" not in html
 
 
+def test_json_ld_breadcrumbs_follow_the_visible_crumbs_to_the_page(site):
+    html = (site / "artikelen/zomer/index.html").read_text()
+    data = json.loads(re.search(r'ld\+json">(.*?)</script>', html, re.S).group(1))
+    trail = next(i for i in data["@graph"] if i["@type"] == "BreadcrumbList")
+    items = trail["itemListElement"]
+    assert [i["position"] for i in items] == [1, 2, 3]
+    assert {i["@type"] for i in items} == {"ListItem"}
+    assert items[0]["item"] == "https://test.example.nl/"
+    assert items[1]["item"] == "https://test.example.nl/artikelen/"
+    assert items[2]["name"] == 'Zomer </script><script>alert(1)</script> & "meer"'
+    assert items[2]["item"] == "https://test.example.nl/artikelen/zomer/"
+    start = html.index('aria-label="Kruimelpad"')
+    nav = html[start : html.index("</nav>", start)]
+    shown = re.findall(r'<a href="([^"]+)">([^<]+)</a>', nav)
+    assert [(url, name) for url, name in shown] == [
+        (i["item"].removeprefix("https://test.example.nl"), i["name"]) for i in items[:2]
+    ]
+
+
 def test_event_page_has_event_json_ld_and_share_tags(site):
     html = (site / "evenementen/zomerbijeenkomst/index.html").read_text()
     data = json.loads(re.search(r'ld\+json">(.*?)</script>', html, re.S).group(1))
