@@ -372,11 +372,14 @@ class _Walk:
         if href.startswith(("https://", "http://")) and "[" not in href and "]" not in href:
             self.others["external"].append((href, line))
             return
-        try:
-            parts = urlsplit(href)
-        except ValueError:  # not an address at all: reported by the link checks
-            self.others["invalid"].append((href, line))
-            return
+        if _PLAIN_PATH.fullmatch(href):  # most other links: a path to a source, no split
+            parts = SplitResult("", "", href, "", "")
+        else:
+            try:
+                parts = urlsplit(href)
+            except ValueError:  # not an address at all: reported by the link checks
+                self.others["invalid"].append((href, line))
+                return
         _note_link(parts, href, line, self.others)
         url = _rewrite_link(parts, href, self.source, line, self.urls, self.links, self.missing)
         if url is not None:
@@ -411,6 +414,11 @@ class _Walk:
             own_anchors=tuple(self.others["own_anchors"]),
             invalid=tuple(self.others["invalid"]),
         )
+
+
+# A relative path that urlsplit would return whole as the path: no scheme (':'), no
+# '//' host, no query, fragment or brackets, nothing it strips.
+_PLAIN_PATH = re.compile(r"(?!//)[^:#?\[\]\\%\s\x00-\x20\x7f]+")
 
 
 def _unique(slug: str, slugs: set[str]) -> str:

@@ -1,6 +1,11 @@
 """generator/markdown.py: what the engine (cmark-gfm) must get right for us."""
 
-from generator.markdown import render_markdown
+from urllib.parse import SplitResult, urlsplit
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.markdown import _PLAIN_PATH, render_markdown
 
 URLS = {
     "content/projecten/parana.md": "/projecten/parana/",
@@ -150,3 +155,15 @@ def test_a_paragraph_right_above_a_table_keeps_its_lines():
     rendered = render("x\n\n![foto](x.png) [a](a.md)\n| a |\n|---|\n| [b](b.md) |\n")
     assert rendered.images == (("x.png", "foto", 3),)
     assert [(link.href, link.line) for link in rendered.links] == [("a.md", 3), ("b.md", 6)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet=st.characters(max_codepoint=0x17F), max_size=30)
+    | st.from_regex(r"\A(\.\./)?[a-z/._-]{0,20}\.md\Z")
+)
+def test_a_link_taken_as_a_plain_path_is_what_urlsplit_makes_of_it(href):
+    """The walk skips urlsplit for addresses that are a plain relative path; for those,
+    urlsplit would have given the whole address back as the path."""
+    if _PLAIN_PATH.fullmatch(href):
+        assert urlsplit(href) == SplitResult("", "", href, "", "")
