@@ -236,6 +236,7 @@ class _Walk:
         self.html_blocks: list[Any] = []
         # cmark forgets to count backslash line breaks in the lines of inlines, so we
         # also count the breaks since the start of the paragraph or heading ourselves.
+        self.block: Any = None  # the paragraph or heading being walked (its line: _line)
         self.block_line = 0
         self.breaks = 0
 
@@ -289,16 +290,18 @@ class _Walk:
         return self.ffi.string(self.lib.cmark_node_get_literal(node)).decode("utf-8", "replace")
 
     def _line(self, node: Any) -> int:
+        if self.block is not None:  # asked only now: most blocks hold no link or image
+            block, self.block = self.block, None
+            self.block_line = self.lib.cmark_node_get_start_line(block)
+            if not self.block_line and (table := self.lib.cmark_node_next(block)) != self.ffi.NULL:
+                # A paragraph whose last line became a table's header has no position
+                # (cmark-gfm); the table after it starts where the paragraph started.
+                self.block_line = self.lib.cmark_node_get_start_line(table)
         line = max(self.lib.cmark_node_get_start_line(node), self.block_line + self.breaks)
         return self.line_offset + line
 
     def _block_start(self, node: Any) -> None:
-        line = self.lib.cmark_node_get_start_line(node)
-        if not line and (table := self.lib.cmark_node_next(node)) != self.ffi.NULL:
-            # A paragraph whose last line became a table's header has no position
-            # (cmark-gfm); the table after it starts where the paragraph started.
-            line = self.lib.cmark_node_get_start_line(table)
-        self.block_line, self.breaks = line, 0
+        self.block, self.block_line, self.breaks = node, 0, 0
 
     def _text(self, node: Any, _exit: bool) -> None:
         if self.alt is None and self.heading is None and self.paragraph is None:
