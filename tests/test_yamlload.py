@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from generator.i18n import translate
 from generator.quickyaml import quick_mapping
-from generator.textclean import clean_text, clean_value, is_clean
+from generator.textclean import _INVISIBLE, clean_text, clean_value, is_clean
 from generator.yamlload import _load_with_pyyaml, _Loader, load_mapping
 
 DOCUMENTS = [
@@ -173,12 +173,28 @@ def test_load_mapping_still_reports_bad_front_matter(text, line, needle):
     assert loaded.data == {}
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    st.text(st.sampled_from("a é🏠\x01\x7f\x85\ufdd0\ufffe\U0001fffe\U0010ffff\ud800"), max_size=6)
+# Each side of every range is_clean looks for, and characters whose UTF-8 ends like a
+# noncharacter's (U+0FFE, U+10FFE, U+13FFE) without being one.
+EDGES = (
+    "a é🏠\x00\x08\t\n\x0b\x0c\r\x0e\x1f ~\x7f\x80\x85\x9f\xa0\u07ff\u0800\u0ffe"
+    "\ud7ff\ud800\udbff\udc00\udfff\ue000\ufdcf\ufdd0\ufdef\ufdf0\ufeff\ufffd\ufffe\uffff"
+    "\U00010000\U00010ffe\U00013ffe\U0001fffd\U0001fffe\U0001ffff\U0002fffe\U0003ffff"
+    "\U0004fffe\U0007fffe\U000ffffe\U0010fffd\U0010fffe\U0010ffff"
 )
-def test_is_clean_tells_whether_clean_text_changes_anything(text):
+
+
+def test_is_clean_finds_each_invisible_character_wherever_it_stands():
+    for char in EDGES:
+        for around in ("", "a", "é", "🏠", "\U00013ffe"):
+            text = around + char + around
+            assert is_clean(text) == (_INVISIBLE.search(text) is None), hex(ord(char))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.sampled_from(EDGES), max_size=8) | st.text(st.characters(codec=None), max_size=8))
+def test_is_clean_tells_whether_there_is_an_invisible_character(text):
     # The quick path declines unclean text, so its strings need no clean_value.
+    assert is_clean(text) == (_INVISIBLE.search(text) is None)
     assert is_clean(text) == (clean_text(text) == text)
 
 
