@@ -267,10 +267,9 @@ class _Walk:
         while True:
             if node:  # not NULL
                 kind = get_type(node)
-                if kind == TEXT and self.alt is None and self.heading is None:
-                    if self.paragraph is None:  # most nodes: text no one collects
-                        node = next_sibling(node)
-                        continue
+                if kind == TEXT and self.alt is self.heading is self.paragraph is None:
+                    node = next_sibling(node)  # most nodes: text no one collects
+                    continue
                 handler = handlers.get(kind)
                 if handler is not None:
                     handler(node, False)
