@@ -8,6 +8,7 @@ moved to another URL.
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,12 +57,26 @@ def _stat(path: Path) -> tuple[int, int] | None:
     return stat.st_size, stat.st_mtime_ns
 
 
+def _read(path: str, stat: tuple[int, int] | None) -> tuple[tuple[int, int], bytes]:
+    """(size and mtime, bytes) of a file. A new source's stat is taken here, from the
+    open file but before reading it: a change made while it is read shows as newer."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        if stat is None:
+            found = os.fstat(fd)
+            stat = (found.st_size, found.st_mtime_ns)
+        chunks = []
+        while chunk := os.read(fd, max(stat[0] + 1, 65536)):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return stat, b"".join(chunks)
+
+
 def _parse(root: Path, config: SiteConfig, source: str, item, stat) -> SourceEntry:
     origin = _origin_of(item)
-    if stat is None:  # a new source: looked at here, in the worker, but still before reading
-        stat = _stat(root / source)
     try:
-        raw = (root / source).read_bytes()
+        stat, raw = _read(f"{root}/{source}", stat)
     except OSError as error:
         problem = Problem(source, 0, f"kan het bestand niet lezen ({error.strerror})")
         return SourceEntry(origin, stat or (0, 0), "", problems=(problem,))
