@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from generator.errors import Problem
@@ -9,6 +10,9 @@ from generator.textclean import clean_text
 from generator.yamlload import load_mapping
 
 FENCE = "---"
+# The line that closes the front matter: '---' or '...', then any whitespace but a line
+# break (what str.rstrip() removes: re's \s is str.isspace()).
+_CLOSING = re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.MULTILINE)
 
 
 @dataclass(slots=True)
@@ -44,17 +48,20 @@ def normalise_text(raw: bytes, path: str) -> tuple[str | None, Problem | None]:
 
 def parse_document(text: str, path: str) -> SourceDocument:
     """Parse front matter + body; problems are recorded, never raised."""
-    lines = text.split("\n")
     if not text.strip():
         return _failed(path, 1, "het bestand is leeg; begin met front matter: ---, title: ..., ---")
-    if lines[0].rstrip() != FENCE:
+    first_end = text.find("\n")
+    if first_end == -1:
+        first_end = len(text)
+    if text[:first_end].rstrip() != FENCE:
         return _failed(
             path,
             1,
             "front matter ontbreekt: begin het bestand met een regel '---', "
             "dan 'title: ...' en sluit af met '---'",
         )
-    closing = next((i for i in range(1, len(lines)) if lines[i].rstrip() in (FENCE, "...")), None)
+    # Found in the text, not line by line: the body is most of a file.
+    closing = _CLOSING.search(text, first_end + 1) if first_end < len(text) else None
     if closing is None:
         return _failed(
             path,
@@ -62,15 +69,16 @@ def parse_document(text: str, path: str) -> SourceDocument:
             "de front matter die op regel 1 opent met '---' wordt nergens gesloten; "
             "zet een regel '---' onder de laatste sleutel",
         )
-    yaml_text = "\n".join(lines[1:closing])
+    yaml_text = text[first_end + 1 : closing.start() - 1]  # "" when it closes on line 2
     loaded = load_mapping(yaml_text, path, first_line=2)
-    body = "\n".join(lines[closing + 1 :])
+    body_start = text.find("\n", closing.end())
+    body = text[body_start + 1 :] if body_start != -1 else ""
     return SourceDocument(
         path=path,
         meta=loaded.data,
         key_lines=loaded.lines,
         body=body,
-        body_line=closing + 2,
+        body_line=text.count("\n", 0, closing.start()) + 2,
         problems=loaded.problems,
     )
 

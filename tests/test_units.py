@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.config import TaxonomyConfig, load_config
 from generator.content import PageSource
@@ -272,3 +274,32 @@ def test_templates_see_globals_set_after_they_were_first_rendered(tmp_path):
     del env.globals["x"]
     with pytest.raises(jinja2.UndefinedError):
         template.render()
+
+
+def _split_by_lines(text: str):
+    """parse_document's split as it was first written, line by line: the reference."""
+    lines = text.split("\n")
+    if not text.strip() or lines[0].rstrip() != "---":
+        return None
+    closing = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if closing is None:
+        return None
+    return "\n".join(lines[closing + 1 :]), closing + 2
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["---", "...", "--- ", "---\t", "----", " ---", "...\x1c", "---\u2028"])
+        | st.sampled_from(["title: A", "", " ", "tekst", "- x", "..", "-- -", "\u00a0"]),
+        max_size=7,
+    )
+)
+def test_the_front_matter_closes_where_a_line_by_line_reading_says(lines):
+    text = "\n".join(lines)
+    doc = parse_document(text, "a.md")
+    expected = _split_by_lines(text)
+    if expected is None:
+        assert doc.problems and doc.problems[0].line == 1
+    else:
+        assert (doc.body, doc.body_line) == expected
