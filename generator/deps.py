@@ -10,7 +10,8 @@ are asked again and the answers compared. When in doubt, render again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import io
+import pickle
 from pathlib import Path
 
 import jinja2
@@ -18,19 +19,80 @@ import jinja2.meta
 
 from generator.digest import Digester, hash_bytes
 from generator.model import Page
-from generator.slotstate import quick_state
 
 QueryKey = tuple  # (attribute name, *argument keys)
 
 
-@quick_state
-@dataclass(frozen=True, slots=True)
+class _PlainUnpickler(pickle.Unpickler):
+    """Packed records hold only built-in values: tuples, strings, frozensets."""
+
+    def find_class(self, module: str, name: str):
+        raise pickle.UnpicklingError(f"refused {module}.{name}")
+
+
+# A record that cannot be read: no digest matches it and its questions cannot be asked.
+_DAMAGED = ("damaged", "damaged", ((("__not-replayable__",), ""),), "", frozenset())
+
+
 class OutputRecord:
-    template: str  # digest of the template files used
-    context: str  # digest of the render context
-    queries: tuple[tuple[QueryKey, str], ...]  # site questions asked, with answer digests
-    output: str  # digest of the bytes written
-    mentions: frozenset[str] = frozenset()  # sources of the pages it showed or asked about
+    """What one output depended on when it was made:
+    template: digest of the template files used; context: digest of the render context;
+    queries: site questions asked, with answer digests; output: digest of the bytes
+    written; mentions: sources of the pages it showed or asked about.
+
+    A record is made in a worker and mostly only passed along: to the parent process,
+    into the cache and out again. So it travels as one packed bytes value (a cheap
+    object to pickle and unpickle, where its ~100 small ones were 26 us) and is
+    unpacked where its fields are read, by the workers that compare it."""
+
+    __slots__ = ("_packed", "_fields")
+
+    def __init__(
+        self,
+        template: str | bytes,
+        context: str = "",
+        queries: tuple[tuple[QueryKey, str], ...] = (),
+        output: str = "",
+        mentions: frozenset[str] = frozenset(),
+    ):
+        if type(template) is bytes:  # from pickle (__reduce__): the packed fields
+            self._packed: bytes | None = template
+            self._fields: tuple | None = None
+        else:
+            self._packed = None
+            self._fields = (template, context, queries, output, frozenset(mentions))
+
+    def __reduce__(self):
+        if self._packed is None:
+            self._packed = pickle.dumps(self._fields, protocol=pickle.HIGHEST_PROTOCOL)
+        return (OutputRecord, (self._packed,))
+
+    def _unpacked(self) -> tuple:
+        fields = self._fields
+        if fields is None:
+            try:
+                fields = _PlainUnpickler(io.BytesIO(self._packed)).load()
+            except Exception:  # damaged in the cache: like no record, its output is made again
+                fields = None
+            if type(fields) is not tuple or len(fields) != 5:
+                fields = _DAMAGED
+            self._fields, self._packed = fields, None  # packed again if pickled again
+        return fields
+
+    template = property(lambda self: self._unpacked()[0])
+    context = property(lambda self: self._unpacked()[1])
+    queries = property(lambda self: self._unpacked()[2])
+    output = property(lambda self: self._unpacked()[3])
+    mentions = property(lambda self: self._unpacked()[4])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, OutputRecord) and self._unpacked() == other._unpacked()
+
+    def __hash__(self) -> int:
+        return hash(self._unpacked())
+
+    def __repr__(self) -> str:
+        return "OutputRecord({!r}, {!r}, {!r}, {!r}, {!r})".format(*self._unpacked())
 
 
 _PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})

@@ -14,6 +14,7 @@ import pytest
 import generator
 from generator import cache
 from generator.build import BuildOptions, build
+from generator.deps import OutputRecord
 from tests.sitekit import PROJECT
 
 OPTIONS = BuildOptions(now=datetime(2024, 6, 1, 12, 0))
@@ -187,6 +188,32 @@ def test_foreign_cache_is_never_executed(corpus, tmp_path):
     result = build(site, out, OPTIONS)
     assert result.ok and result.rendered == everything
     assert not marker.exists()
+
+
+def test_a_damaged_record_in_the_cache_has_its_output_made_again(corpus, reference, tmp_path):
+    """Records are unpacked only where they are compared, after the cache was loaded:
+    one that cannot be read (or names a class to run) counts as changed."""
+    site, out, _everything = _prepared(corpus, tmp_path)
+    marker = Path("/tmp/kennisbank-cache-was-executed")
+    marker.unlink(missing_ok=True)
+    index = cache.cache_file(site, out)
+    magic, form, key, started_ns, parts = pickle.loads(index.read_bytes())
+    folder = index.with_suffix(".shards")
+    number, (name, _size) = max(
+        enumerate(parts["records"]), key=lambda item: (folder / item[1][0]).stat().st_size
+    )
+    records = pickle.loads((folder / name).read_bytes())
+    first, second = sorted(records)[:2]
+    records[first] = OutputRecord(b"no pickle at all")
+    records[second] = OutputRecord(pickle.dumps(_Planted()))
+    data = pickle.dumps(records)
+    (folder / name).write_bytes(data)
+    parts["records"][number] = (name, len(data))
+    index.write_bytes(pickle.dumps((magic, form, key, started_ns, parts)))
+    result = build(site, out, OPTIONS)
+    assert result.ok and result.rendered == 2
+    assert not marker.exists()
+    assert _tree(out) == reference
 
 
 def _run_cli(corpus: Path, out: Path, terminal: bool) -> str:
