@@ -102,6 +102,7 @@ def test_digests_of_dicts_tell_apart_values_types_and_order():
     assert of(article) != of({"headline": "Zomer", "@type": "Article", "author": [{"name": "Ans"}]})
     assert of({"n": 1}) != of({"n": "1"}) != of({"n": True})
     assert of({"n": 1}) != of({"n": 1.0})
+    assert of({1: "a"}) != of({"1": "a"}) != of({True: "a"})
     # Values JSON cannot hold are digested all the same, and still by value.
     day = {"dag": datetime(2024, 6, 1, tzinfo=UTC)}
     assert of(day) == of({"dag": datetime(2024, 6, 1, tzinfo=UTC)})
