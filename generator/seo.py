@@ -2,7 +2,7 @@
 
 Values are plain dicts; the `json_ld` filter in render.py turns them into text
 that is safe inside <script> (no '</script>' can survive). BreadcrumbList is
-built in base.html from the crumbs the page shows.
+made by render.py's breadcrumb_list from the crumbs base.html shows.
 """
 
 from __future__ import annotations
