@@ -75,7 +75,7 @@ def assemble(
     sections = {
         name: tuple(p.source for p in ordered if p.section == name) for name in config.sections
     }
-    terms = {key: collect_terms(published, tax) for key, tax in config.taxonomies.items()}
+    terms = {key: collect_terms(ordered, tax) for key, tax in config.taxonomies.items()}
     authors = {p.slug: p.source for p in published if p.kind == "author"}
     by_author = {slug: tuple(p.source for p in ordered if slug in p.authors) for slug in authors}
     upcoming, past = split_events([p for p in published if p.kind == "event"], now)
