@@ -30,8 +30,10 @@ class _PlainUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"refused {module}.{name}")
 
 
+# The questions of an output that can never count as unchanged: this one cannot be asked.
+NEVER_FRESH = ((("__not-replayable__",), ""),)
 # A record that cannot be read: no digest matches it and its questions cannot be asked.
-_DAMAGED = ("damaged", "damaged", ((("__not-replayable__",), ""),), "", frozenset())
+_DAMAGED = ("damaged", "damaged", NEVER_FRESH, "", frozenset())
 
 
 class OutputRecord:

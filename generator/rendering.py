@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.deps import (
+    NEVER_FRESH,
     OutputRecord,
     QueryReplayer,
     RecordingSite,
@@ -28,7 +29,6 @@ from generator.urls import output_path
 from generator.views import SiteView
 
 STATIC_DIR = "static"
-NEVER_FRESH = ((("__not-replayable__",), ""),)
 
 
 def render_outputs(
