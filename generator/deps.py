@@ -207,11 +207,12 @@ class RecordingSite:
                 inside: set[str] = set()
                 _collect_pages(result, inside)
                 shared = self._tuples[id(result)] = (result, self._digester.of(result), inside)
+            digest = shared[1]
             mentioned |= shared[2]
-            known = self._answers[key] = (result, shared[1], frozenset(mentioned))
-            return known
-        _collect_pages(result, mentioned)
-        known = self._answers[key] = (result, self._digester.of(result), frozenset(mentioned))
+        else:
+            digest = self._digester.of(result)
+            _collect_pages(result, mentioned)
+        known = self._answers[key] = (result, digest, frozenset(mentioned))
         return known
 
     def _note(self, key: QueryKey, ask):
