@@ -34,7 +34,9 @@ def _with_html(site: Site, pages: list[Page]) -> tuple:
     )
 
 
-def feed_jobs(site: Site) -> Iterator[FeedJob]:
+def feed_jobs(site: Site, wanted: set[str] | None = None) -> Iterator[FeedJob]:
+    """Every feed; with `wanted` (output paths), the tags' and events' own outside it are
+    skipped (as render_jobs skips lists for the preview's fast path)."""
     config = site.config
     head = feeds.FEED_LENGTH
     articles = site.articles()
@@ -45,7 +47,8 @@ def feed_jobs(site: Site) -> Iterator[FeedJob]:
     )
     if "tags" in config.taxonomies:
         for term in site.terms["tags"].values():
-            yield _tag_feed(site, term)
+            if wanted is None or output_path(f"{term.url}feed.xml") in wanted:
+                yield _tag_feed(site, term)
     events = config.section_of_kind("events")
     if events:
         upcoming = site.page_list(site.upcoming)
@@ -55,7 +58,9 @@ def feed_jobs(site: Site) -> Iterator[FeedJob]:
             lambda: feeds.calendar_file(site, config.title, upcoming),
         )
         for source in site.upcoming + site.past:
-            yield _event_calendar(site, site.pages[source])
+            page = site.pages[source]
+            if wanted is None or output_path(page.url + "event.ics") in wanted:
+                yield _event_calendar(site, page)
     stamped = extras.sitemap_urls(site)
     yield FeedJob("sitemap.xml", ("sitemap", config, stamped), lambda: feeds.sitemap(site, stamped))
     yield FeedJob("robots.txt", ("robots", config), lambda: feeds.robots(site))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -10,7 +11,7 @@ from markupsafe import Markup
 from generator.model import Page
 from generator.site import Site
 from generator.taxonomy import paginate
-from generator.urls import output_path, paginated_url, section_url, term_url
+from generator.urls import PAGE_SEGMENT, output_path, paginated_url, section_url, term_url
 from generator.views import Crumb, Pager, SiteView
 from generator.vocabulary import synonym_redirects
 
@@ -32,22 +33,51 @@ def _text_html(site: Site, text) -> Markup | None:
 
 
 def render_jobs(site: Site, view: SiteView, wanted: set[str] | None = None) -> Iterator[RenderJob]:
-    """Every output; with `wanted` (output paths), content pages outside it are skipped."""
+    """Every output; with `wanted` (output paths), the content pages and lists outside
+    it are skipped (the preview's fast path: a list of 10,000 pages is not even made)."""
+    lists = None if wanted is None else list_folders(wanted)
     yield from _home(site, view)
     for name, section in site.config.sections.items():
+        if not _list_wanted(section_url(name), lists):
+            continue
         if section.kind == "events":
             yield _events_page(site, name)
         else:
             yield from _section_lists(site, name)
     for page in site.pages.values():
-        if wanted is None or page.kind == "author" or output_path(page.url) in wanted:
+        if page.kind == "author":
+            if _list_wanted(page.url, lists):
+                yield from _content_page(site, page)
+        elif wanted is None or output_path(page.url) in wanted:
             yield from _content_page(site, page)
-    yield from _taxonomies(site)
+    yield from _taxonomies(site, lists)
     yield RenderJob("/404.html", ("404.html",), {"crumbs": []})
     yield RenderJob(SEARCH_URL, ("search.html",), {"crumbs": [Crumb("Home", "/")]})
     for page in site.pages.values():
         for alias in page.aliases:
             yield RenderJob(alias, ("alias.html",), {"target": page}, (page.source,))
+
+
+_LIST_PAGE = re.compile(rf"(?:^|(?<=/)){PAGE_SEGMENT}/[0-9]+/$")
+
+
+def list_folders(wanted: set[str]) -> set[str]:
+    """The folders of the lists that may have an output in `wanted`: 'tags/x/' for
+    'tags/x/index.html' and for 'tags/x/pagina/2/index.html'."""
+    folders = set()
+    for rel in wanted:
+        if rel.endswith("index.html"):
+            folder = rel[: -len("index.html")]
+            folders.add(folder)
+            folders.add(_LIST_PAGE.sub("", folder))
+    return folders
+
+
+def _list_wanted(first_url: str, lists: set[str] | None) -> bool:
+    if lists is None:
+        return True
+    rel = output_path(first_url)
+    return not rel.endswith("index.html") or rel[: -len("index.html")] in lists
 
 
 def _home(site: Site, view: SiteView) -> Iterator[RenderJob]:
@@ -140,7 +170,7 @@ def _content_page(site: Site, page: Page) -> Iterator[RenderJob]:
         yield job
 
 
-def _taxonomies(site: Site) -> Iterator[RenderJob]:
+def _taxonomies(site: Site, lists: set[str] | None) -> Iterator[RenderJob]:
     for key, taxonomy in site.config.taxonomies.items():
         terms = list(site.terms[key].values())
         yield RenderJob(
@@ -149,6 +179,8 @@ def _taxonomies(site: Site) -> Iterator[RenderJob]:
             {"taxonomy": taxonomy, "terms": terms, "crumbs": [Crumb("Home", "/")]},
         )
         for term in terms:
+            if not _list_wanted(term.url, lists):
+                continue
             text = site.term_texts.get((key, term.slug))
             context = {
                 "taxonomy": taxonomy,

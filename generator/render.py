@@ -137,10 +137,39 @@ class _Template(jinja2.Template):
         )
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept for the life of the process, by file and source checksum.
+
+    The preview builds again after every edit, each time with a new environment;
+    compiling its templates anew was a third of a rebuild after one edit at 10,000
+    pages. The code is kept in memory only: a file of it would be code we run.
+    Every environment sharing this comes from `make_environment`, so all compile alike."""
+
+    LIMIT = 256  # templates kept; a process that builds many sites drops the oldest
+
+    def __init__(self) -> None:
+        self._code: dict[str, tuple[str | None, types.CodeType]] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        known = self._code.get(bucket.key)
+        if known is not None and known[0] == bucket.checksum:
+            bucket.code = known[1]
+
+    def dump_bytecode(self, bucket) -> None:
+        self._code.pop(bucket.key, None)
+        while len(self._code) >= self.LIMIT:
+            del self._code[next(iter(self._code))]
+        self._code[bucket.key] = (bucket.checksum, bucket.code)
+
+
+_COMPILED = _CompiledTemplates()
+
+
 def make_environment(root: Path, config: SiteConfig) -> jinja2.Environment:
     loader = RecordingLoader(root / TEMPLATES_DIR)
     env = jinja2.Environment(
         loader=loader,
+        bytecode_cache=_COMPILED,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -87,7 +87,7 @@ def render_outputs(
             todo.append((rel, job, chosen, template_digest, context_digest))
     if only is not None:  # outputs whose jobs were not even made are unchanged too
         for rel, record in old_records.items():
-            if rel not in records and rel not in only and record.template:
+            if rel not in records and rel not in only:
                 records[rel] = record
                 writer.trust(rel)
     for name in {item[2] for item in todo}:
@@ -184,11 +184,9 @@ def _check(candidates: list, old_records, digester: Digester, replayer, workers:
 def _feeds_to_make(site: Site, old_records, records, writer, digester: Digester, only) -> list:
     """(job, context digest or None) of the feeds to make; the others are kept."""
     todo: list[tuple] = []
-    for job in feed_jobs(site):
+    for job in feed_jobs(site, only):
         if only is not None and job.path not in only and job.path in old_records:
-            records[job.path] = old_records[job.path]
-            writer.trust(job.path)
-            continue
+            continue  # kept with the outputs whose jobs were not made
         old = old_records.get(job.path)
         if old is None:  # nothing to compare: the worker digests the inputs
             todo.append((job, None))

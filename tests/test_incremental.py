@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from generator.build import BuildOptions, build
 from generator.engine import SiteBuilder
-from tests.sitekit import PROJECT, write_site
+from tests.sitekit import DEFAULT_SITE_YAML, PROJECT, write_site
 
 OPTIONS = BuildOptions(now=datetime(2024, 6, 1, 12, 0))
 TAGS = ["wonen", "Wonen", "zorg", "buurt", "dé kans"]
@@ -207,3 +207,45 @@ def test_a_retitled_page_in_the_preview_equals_a_full_build(tmp_path, other_date
     assert title in (out / "index.html").read_text(encoding="utf-8")
     # The fast path returns before the site model is made again.
     assert ("model" not in result.timings) == fast
+
+
+def _paginated_site(root: Path) -> Path:
+    """Seven articles with one tag, author and event, three to a list page: the oldest
+    shows on page 3 of its section, tag and author lists, and in their feeds."""
+    spec = "-- site.yaml --\n" + DEFAULT_SITE_YAML + "per_page: 3\n"
+    spec += "-- content/auteurs/anna.md --\n---\ntitle: Anna\n---\n"
+    spec += "-- content/evenementen/dag.md --\n---\ntitle: Dag\nstart: 2024-07-01 10:00\n---\n"
+    for n in range(7):
+        spec += (
+            f"-- content/artikelen/a{n}.md --\n---\ntitle: Artikel {n}\n"
+            f"date: 2020-01-0{n + 1}\ntags: [wonen]\nauthor: anna\nevents: [dag]\n---\n"
+            f"Over {n}.\n"
+        )
+    return write_site(root, spec, templates=False)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        ("Over 0.", "Over nul, nu langer."),  # the body: its lists and pages show its summary
+        ("title: Artikel 0", "title: Artikel nul"),  # the title, shown on page 3 of each list
+    ],
+)
+def test_the_preview_remakes_the_later_pages_of_a_list(tmp_path, edit):
+    """The fast path makes only the jobs of the outputs that showed the page; a list's
+    page 3 lives at <list>/pagina/3/ and must be among them."""
+    root = _paginated_site(tmp_path)
+    shutil.copytree(PROJECT / "templates", root / "templates")
+    shutil.copytree(PROJECT / "static", root / "static")
+    out, reference = tmp_path / "build", tmp_path / "reference"
+    builder = SiteBuilder(root, out, OPTIONS, workers=1)
+    assert builder.build().ok
+    assert (out / "tags/wonen/pagina/3/index.html").is_file()
+    source = root / "content/artikelen/a0.md"
+    source.write_text(source.read_text(encoding="utf-8").replace(*edit), encoding="utf-8")
+    result = builder.build({"content/artikelen/a0.md"})
+    assert result.ok and "model" not in result.timings  # the fast path was taken
+    assert _full_build(root, reference).ok
+    assert _tree(out) == _tree(reference)
+    for page_3 in ("tags/wonen", "artikelen", "auteurs/anna"):
+        assert "nul" in (out / page_3 / "pagina/3/index.html").read_text(encoding="utf-8")
