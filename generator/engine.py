@@ -35,6 +35,7 @@ from generator.site import (
     check_unique_urls,
     generated_urls,
     is_published,
+    with_ties_reordered,
 )
 from generator.vocabulary import govern
 
@@ -91,20 +92,6 @@ def _text_edit(old: Page, new: Page, site: Site, alone: bool = True) -> set[str]
     if not alone or not _same_place(same_start, old, new, lambda p: (p.title, p.source)):
         moved.update(p.source for p in same_start if len(same_start) > 1)
     return moved
-
-
-def _reassembled(site: Site) -> Site:
-    """The same site with its lists sorted again (after pages changed titles)."""
-    new = assemble(
-        site.config,
-        list(site.pages.values()),
-        site.rendered,
-        site.now,
-        site.intros,
-        site.term_texts,
-    )
-    new.assets, new.scheduled, new.preview = site.assets, site.scheduled, site.preview
-    return new
 
 
 def _same_place(group: list[Page], old: Page, new: Page, key) -> bool:
@@ -270,7 +257,7 @@ class SiteBuilder:
             )
             site.rendered[source] = entries[source].rendered
         if reordered:  # a new title changed the order of pages of one date: lists again
-            site = _reassembled(site)
+            site = with_ties_reordered(site, reordered)
         affected = set().union(
             *(self._mentions.get(source, set()) for source in [*edited, *sorted(reordered)])
         )

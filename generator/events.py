@@ -16,6 +16,16 @@ def split_events(events: list[Page], now: datetime) -> tuple[list[Page], list[Pa
     """(upcoming soonest first, past latest first)."""
     upcoming = [e for e in events if is_upcoming(e, now)]
     past = [e for e in events if not is_upcoming(e, now)]
-    upcoming.sort(key=lambda e: (e.event.start.at, e.title, e.source))
-    past.sort(key=lambda e: (-e.event.start.at.timestamp(), e.title, e.source))
+    upcoming.sort(key=soonest_key)
+    past.sort(key=latest_key)
     return upcoming, past
+
+
+def soonest_key(event: Page) -> tuple:
+    """The order of upcoming events: soonest first, then by title."""
+    return (event.event.start.at, event.title, event.source)
+
+
+def latest_key(event: Page) -> tuple:
+    """The order of past events: latest first, then by title."""
+    return (-event.event.start.at.timestamp(), event.title, event.source)

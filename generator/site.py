@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from generator.config import SiteConfig
 from generator.errors import Problem
-from generator.events import split_events
+from generator.events import latest_key, soonest_key, split_events
 from generator.i18n import text
 from generator.linkcheck import exact_line
 from generator.markdown import Rendered
 from generator.model import Page, TextDocument
 from generator.suggest import closest_path, relative_link, unknown_slug
-from generator.taxonomy import Term, collect_terms, newest_first
+from generator.taxonomy import Term, collect_terms, newest_first, newest_key
 from generator.urls import section_url
 
 
@@ -72,12 +73,22 @@ def assemble(
 ) -> Site:
     pages = {p.source: p for p in published}
     ordered = newest_first(published)  # sorted once; every list below keeps this order
-    sections = {
-        name: tuple(p.source for p in ordered if p.section == name) for name in config.sections
+    terms = {
+        key: collect_terms(ordered, tax, presorted=True) for key, tax in config.taxonomies.items()
     }
-    terms = {key: collect_terms(ordered, tax) for key, tax in config.taxonomies.items()}
     authors = {p.slug: p.source for p in published if p.kind == "author"}
-    by_author = {slug: tuple(p.source for p in ordered if slug in p.authors) for slug in authors}
+    # One pass over the pages for all sections and authors (a pass per author was
+    # 500 x 10,000 steps at 10,000 pages).
+    in_section: dict[str | None, list[str]] = {name: [] for name in config.sections}
+    by_author_lists: dict[str, list[str]] = {slug: [] for slug in authors}
+    for page in ordered:
+        if page.section in in_section:
+            in_section[page.section].append(page.source)
+        for slug in dict.fromkeys(page.authors):
+            if slug in by_author_lists:
+                by_author_lists[slug].append(page.source)
+    sections = {name: tuple(sources) for name, sources in in_section.items()}
+    by_author = {slug: tuple(sources) for slug, sources in by_author_lists.items()}
     upcoming, past = split_events([p for p in published if p.kind == "event"], now)
     backlinks: dict[str, list[str]] = {}
     for page in ordered:
@@ -101,6 +112,51 @@ def assemble(
         intros=intros,
         term_texts=term_texts,
         backlinks={k: tuple(v) for k, v in backlinks.items()},
+    )
+
+
+def with_ties_reordered(site: Site, moved: set[str]) -> Site:
+    """The site after pages in `moved` changed titles, as `assemble` would make it again.
+
+    Titles order pages only where their dates (or events' starts) tie, and `moved`
+    holds every page of such a tie: so each list keeps its pages and their places,
+    and only the pages of `moved` are sorted again among the places they held.
+    At 10,000 pages this is a few milliseconds, where assembling is 200."""
+    pages = site.pages
+
+    def again(sources: tuple[str, ...], key) -> tuple[str, ...]:
+        places = [i for i, source in enumerate(sources) if source in moved]
+        if len(places) < 2:
+            return sources
+        ordered = sorted((pages[sources[i]] for i in places), key=key)
+        fixed = list(sources)
+        for place, page in zip(places, ordered, strict=True):
+            fixed[place] = page.source
+        return tuple(fixed)
+
+    def newest(lists: dict) -> dict:
+        return {name: again(sources, newest_key) for name, sources in lists.items()}
+
+    terms = {
+        key: {
+            slug: term
+            if (reordered := again(term.pages, newest_key)) is term.pages
+            else dataclasses.replace(term, pages=reordered)
+            for slug, term in by_slug.items()
+        }
+        for key, by_slug in site.terms.items()
+    }
+    return dataclasses.replace(
+        site,
+        newest=again(site.newest, newest_key),
+        sections=newest(site.sections),
+        terms=terms,
+        by_author=newest(site.by_author),
+        backlinks=newest(site.backlinks),
+        upcoming=again(site.upcoming, soonest_key),
+        past=again(site.past, latest_key),
+        _article_order=None,
+        memo={},
     )
 
 

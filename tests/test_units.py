@@ -1,5 +1,6 @@
 """Unit tests of the pure modules: urls, dates, frontmatter, markdown, taxonomy, events, config."""
 
+import dataclasses
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ from generator.events import split_events
 from generator.frontmatter import normalise_text, parse_document
 from generator.markdown import render_markdown
 from generator.pages import build_page, lookup
+from generator.site import assemble, with_ties_reordered
 from generator.taxonomy import collect_terms, newest_first, paginate
 from generator.urls import normalise_alias, output_path, paginated_url, relative_source, slugify
 from tests.sitekit import DEFAULT_SITE_YAML
@@ -303,3 +305,75 @@ def test_the_front_matter_closes_where_a_line_by_line_reading_says(lines):
         assert doc.problems and doc.problems[0].line == 1
     else:
         assert (doc.body, doc.body_line) == expected
+
+
+_TIE_DATES = ["2020-01-01", "2020-01-02", "2020-01-03"]
+_TIE_TITLES = ["Aap", "aap", "Beta", "Zulu", "noot", "Mies"]
+
+
+def _tie_site(specs: list[tuple]) -> tuple:
+    """Articles and events on few dates (so they tie), with tags, authors and links."""
+    config, _ = _config()
+    pages = []
+    for i, (date, title, tags, authors, event) in enumerate(specs):
+        if event:
+            page = _page(f"content/evenementen/e{i}.md", None, tags, title, f"{date} 10:00")
+        else:
+            page = _page(f"content/artikelen/p{i}.md", date, tags, title)
+        pages.append(dataclasses.replace(page, authors=authors))
+    for slug in ("anna", "bob"):
+        author = _page(f"content/auteurs/{slug}.md", None, title=slug.title())
+        pages.append(dataclasses.replace(author, kind="author", section="auteurs", slug=slug))
+    urls = {p.source: p.url for p in pages}
+    rendered = {
+        p.source: render_markdown(
+            "".join(f"[{q.title}](../artikelen/{Path(q.source).name}) " for q in pages[:3]),
+            p.source,
+            1,
+            urls,
+        )
+        for p in pages
+    }
+    return config, pages, rendered
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    specs=st.lists(
+        st.tuples(
+            st.sampled_from(_TIE_DATES),
+            st.sampled_from(_TIE_TITLES),
+            st.lists(st.sampled_from(["wonen", "zorg"]), max_size=2, unique=True),
+            st.sampled_from([(), ("anna",), ("anna", "bob")]),
+            st.booleans(),
+        ),
+        min_size=2,
+        max_size=9,
+    ),
+    retitled=st.dictionaries(st.integers(0, 8), st.sampled_from(_TIE_TITLES), min_size=1),
+)
+def test_reordering_tied_pages_gives_the_site_assembling_gives(specs, retitled):
+    """The preview's way after new titles (with_ties_reordered) against assembling the
+    whole site again: every list in the same order."""
+    config, pages, rendered = _tie_site(specs)
+    now = datetime(2020, 1, 2, 0, 0, tzinfo=ZONE)
+    before = assemble(config, pages, rendered, now, {}, {})
+    changed = [i for i in retitled if i < len(specs)]
+    after = [
+        dataclasses.replace(p, title=retitled[i]) if i in changed else p
+        for i, p in enumerate(pages)
+    ]
+    moved = set()
+    for i in changed:
+        page = after[i]
+        moved.update(p.source for p in after if p.sort_moment == page.sort_moment)
+        if page.event:
+            moved.update(
+                p.source for p in after if p.event and p.event.start.at == page.event.start.at
+            )
+    edited = dataclasses.replace(before, pages={p.source: p for p in after})
+    got = with_ties_reordered(edited, moved)
+    expected = assemble(config, after, rendered, now, {}, {})
+    for name in ("newest", "sections", "terms", "by_author", "backlinks", "upcoming", "past"):
+        assert getattr(got, name) == getattr(expected, name), name
+    assert [p.source for p in got.articles()] == [p.source for p in expected.articles()]
