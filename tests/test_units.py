@@ -1,6 +1,7 @@
 """Unit tests of the pure modules: urls, dates, frontmatter, markdown, taxonomy, events, config."""
 
 import dataclasses
+import json
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -377,3 +378,18 @@ def test_reordering_tied_pages_gives_the_site_assembling_gives(specs, retitled):
     for name in ("newest", "sections", "terms", "by_author", "backlinks", "upcoming", "past"):
         assert getattr(got, name) == getattr(expected, name), name
     assert [p.source for p in got.articles()] == [p.source for p in expected.articles()]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"@type": "Article", "headline": "Zomer </script> & <b> \u2028 café"},
+        {1: "een sleutel die geen tekst is", "groot": 2**70},  # orjson refuses: json writes it
+    ],
+)
+def test_json_ld_is_json_that_cannot_close_its_script(value):
+    from generator.render import _json_ld
+
+    text = str(_json_ld(value))
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == json.loads(json.dumps(value))
