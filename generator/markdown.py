@@ -81,6 +81,7 @@ char *cmark_render_html(cmark_node *root, int options, cmark_llist *extensions);
 int cmark_node_get_type(cmark_node *node);
 int cmark_node_set_type(cmark_node *node, int type);
 int cmark_node_get_start_line(cmark_node *node);
+int cmark_node_get_end_line(cmark_node *node);
 int cmark_node_get_heading_level(cmark_node *node);
 const char *cmark_node_get_literal(cmark_node *node);
 int cmark_node_set_literal(cmark_node *node, const char *content);
@@ -139,10 +140,11 @@ def render_markdown(text: str, source: str, first_line: int, urls: dict[str, str
     try:
         for name in (b"table", b"strikethrough"):
             lib.cmark_parser_attach_syntax_extension(parser, lib.cmark_find_syntax_extension(name))
-        data = _html_as_text(text).encode("utf-8", "surrogatepass")
+        fed = _html_as_text(text)
+        data = fed.encode("utf-8", "surrogatepass")
         lib.cmark_parser_feed(parser, data, len(data))
         root = lib.cmark_parser_finish(parser)
-        walk = _Walk(ffi, lib, source, first_line, urls)
+        walk = _Walk(ffi, lib, source, first_line, urls, fed)
         walk.run(root)
         extensions = lib.cmark_parser_get_syntax_extensions(parser)
         raw = lib.cmark_render_html(root, render_options, extensions)
@@ -214,8 +216,12 @@ class _Walk:
     """One walk through cmark's tree: collects headings, links, images and the first
     paragraph, rewrites links to .md sources, and turns raw HTML into text."""
 
-    def __init__(self, ffi: Any, lib: Any, source: str, first_line: int, urls: dict) -> None:
+    def __init__(
+        self, ffi: Any, lib: Any, source: str, first_line: int, urls: dict, text: str = ""
+    ) -> None:
         self.ffi, self.lib = ffi, lib
+        self.text = text  # as cmark was given it: for _plain
+        self.lines: list[str] | None = None
         self.source, self.line_offset, self.urls = source, first_line - 1, urls
         self.headings: list[Heading] = []
         self.links: list[Link] = []
@@ -275,6 +281,9 @@ class _Walk:
                     handler(node, False)
                 if kind in LEAVES:
                     node = next_sibling(node)
+                elif kind == PARAGRAPH and self.first_paragraph and self._plain(node):
+                    handler(node, True)  # nothing inside to collect, rewrite or convert
+                    node = next_sibling(node)
                 else:
                     entered.append((node, handler))
                     node = first_child(node)
@@ -288,6 +297,22 @@ class _Walk:
         # Replaced only now: the walk must not meet a freed node.
         for node in self.html_blocks:
             self._replace_html_block(node)
+
+    def _plain(self, node: Any) -> bool:
+        """A paragraph whose lines hold no '[' (links, images, footnotes) and no '<'
+        (autolinks, raw HTML): its inlines need no walk (most paragraphs; each inline
+        costs two or three C calls)."""
+        start = self.lib.cmark_node_get_start_line(node)
+        if start <= 0:  # no position (a paragraph that lost its last line to a table)
+            return False
+        end = self.lib.cmark_node_get_end_line(node)
+        if self.lines is None:
+            self.lines = self.text.split("\n")
+        if end - start < 1:
+            line = self.lines[start - 1] if start <= len(self.lines) else "["
+            return "[" not in line and "<" not in line
+        lines = "\n".join(self.lines[start - 1 : end])
+        return "[" not in lines and "<" not in lines
 
     def _literal(self, node: Any) -> str:
         return self.ffi.string(self.lib.cmark_node_get_literal(node)).decode("utf-8", "replace")

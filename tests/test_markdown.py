@@ -167,3 +167,19 @@ def test_a_link_taken_as_a_plain_path_is_what_urlsplit_makes_of_it(href):
     urlsplit would have given the whole address back as the path."""
     if _PLAIN_PATH.fullmatch(href):
         assert urlsplit(href) == SplitResult("", "", href, "", "")
+
+
+def test_later_paragraphs_still_have_their_links_and_raw_html_on_any_line():
+    """Paragraphs after the first are walked only when their lines can hold a link or
+    raw HTML: a link on the third line of one, and a tag in a table-less paragraph,
+    must still be found."""
+    text = (
+        "Eerste alinea.\n\n"
+        "Tweede alinea zonder iets.\n\n"
+        "Derde alinea,\nover twee regels\\\nen dan [de ander](b.md) op de derde.\n\n"
+        "Vierde met <b>vet</b> als tekst.\n"
+    )
+    rendered = render_markdown(text, "content/a/p.md", 10, {"content/a/b.md": "/a/b/"})
+    assert [(link.target, link.line) for link in rendered.links] == [("content/a/b.md", 16)]
+    assert 'href="/a/b/"' in rendered.html
+    assert "&lt;b&gt;vet&lt;/b&gt;" in rendered.html
