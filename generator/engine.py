@@ -130,6 +130,7 @@ class SiteBuilder:
         self._urls: dict[str, str] = {}
         self._mentions: dict[str, set[str]] = {}
         self._found = None  # the last discovery, reused when only existing files changed
+        self._assets: list[str] | None = None  # output paths of the assets last copied
 
     def _key(self, config: SiteConfig) -> tuple:
         # strict and external change what is reported, never what is written.
@@ -367,7 +368,13 @@ class SiteBuilder:
                 self._site = None
                 return
             with timer.stage("assets"):
-                copy_assets(self.root, site, writer)
+                if only is not None and self._assets is not None:
+                    # The fast path runs only when page sources alone changed: no asset did.
+                    assets = self._assets
+                    for rel in assets:
+                        writer.trust(rel)
+                else:
+                    assets = copy_assets(self.root, site, writer)
             with timer.stage("search"):
                 result.problems.extend(search.index_output(writer, search.wanted(self.options)))
             if errors_only(result.problems):
@@ -384,6 +391,7 @@ class SiteBuilder:
                     entries[source].page_digest = digest
         new_state = dataclasses.replace(state, records=records, manifest=writer.manifest())
         self._state = new_state
+        self._assets = assets  # as committed: what the next fast path may keep
         if self.builds_again:
             self._remember(site, records, result, only)
         if self.persistent_cache and (reparsed or rendered_count or writer.changed):

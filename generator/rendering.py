@@ -210,18 +210,26 @@ def _make_feed(job, context_digest: str | None, writer, digester: Digester) -> t
     return rel, state, changed, record, None
 
 
-def copy_assets(root: Path, site: Site, writer) -> None:
+def copy_assets(root: Path, site: Site, writer) -> list[str]:
+    """Copy static/ and the pages' bundle files; their output paths."""
+    copied = []
     static = root / STATIC_DIR
     if static.is_dir():
         for path in sorted(static.rglob("*")):
             if path.is_file() and not any(
                 part.startswith(".") for part in path.relative_to(static).parts
             ):
-                writer.copy(path, path.relative_to(static).as_posix())
+                copied.append(path.relative_to(static).as_posix())
+                writer.copy(path, copied[-1])
     for source, target in site.assets:
+        copied.append(target)
         writer.copy(root / source, target)
     for page in site.pages.values():
+        if not page.bundle_assets:
+            continue
         bundle_dir = page.source.rsplit("/", 1)[0] + "/"
         folder = output_path(page.url)[: -len("index.html")]
         for asset in page.bundle_assets:
-            writer.copy(root / asset, folder + asset[len(bundle_dir) :])
+            copied.append(folder + asset[len(bundle_dir) :])
+            writer.copy(root / asset, copied[-1])
+    return copied

@@ -249,3 +249,27 @@ def test_the_preview_remakes_the_later_pages_of_a_list(tmp_path, edit):
     assert _tree(out) == _tree(reference)
     for page_3 in ("tags/wonen", "artikelen", "auteurs/anna"):
         assert "nul" in (out / page_3 / "pagina/3/index.html").read_text(encoding="utf-8")
+
+
+def test_the_preview_keeps_static_files_and_bundle_files_when_a_text_changes(tmp_path):
+    """The fast path copies no assets (none can have changed); it keeps the ones the
+    last build copied, so none is pruned from the output."""
+    root = write_site(
+        tmp_path / "site",
+        "-- content/artikelen/b/index.md --\n---\ntitle: B\n---\n![Foto](foto.png)\n",
+        templates=False,
+    )
+    (root / "content/artikelen/b/foto.png").write_bytes(b"\x89PNG fake")
+    shutil.copytree(PROJECT / "templates", root / "templates")
+    shutil.copytree(PROJECT / "static", root / "static")
+    out, reference = tmp_path / "build", tmp_path / "reference"
+    builder = SiteBuilder(root, out, OPTIONS, workers=1)
+    assert builder.build().ok
+    page = root / "content/artikelen/b/index.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nMeer tekst.\n", encoding="utf-8")
+    result = builder.build({"content/artikelen/b/index.md"})
+    assert result.ok and "model" not in result.timings and "assets" in result.timings
+    assert _full_build(root, reference).ok
+    assert _tree(out) == _tree(reference)
+    assert (out / "artikelen/b/foto.png").read_bytes() == b"\x89PNG fake"
+    assert (out / "css/site.css").is_file()
