@@ -107,3 +107,29 @@ def test_digests_of_dicts_tell_apart_values_types_and_order():
     day = {"dag": datetime(2024, 6, 1, tzinfo=UTC)}
     assert of(day) == of({"dag": datetime(2024, 6, 1, tzinfo=UTC)})
     assert of(day) != of({"dag": datetime(2024, 6, 2, tzinfo=UTC)})
+
+
+def test_terms_are_digested_by_value_across_builds_and_a_number_is_no_text():
+    """The preview's builds each have a fresh Digester; terms are remembered by value
+    between them (an equal term digests alike without being walked again), while a
+    term with other pages, or a name that is the number 1 rather than the text '1'
+    (equal in Python: 1 == 1.0), gets its own digest."""
+    from generator.taxonomy import Term
+
+    def term(name="wonen", pages=("content/a.md", "content/b.md")):
+        return Term("tags", "wonen", name, "/tags/wonen/", pages, ("wonen",))
+
+    first = Digester().of([term()])
+    walked: list = []
+    later = Digester()
+    walk = later._feed_sequence
+
+    def noted(h, value):  # every list or tuple walked passes here
+        walked.append(value)
+        walk(h, value)
+
+    later._feed_sequence = noted
+    assert later.of([term()]) == first
+    assert walked == [[term()]]  # the list itself, not the term's pages
+    assert Digester().of([term(pages=("content/a.md",))]) != first
+    assert Digester().of([term(name=1)]) != Digester().of([term(name=1.0)])
