@@ -305,14 +305,11 @@ class _Walk:
         start = self.lib.cmark_node_get_start_line(node)
         if start <= 0:  # no position (a paragraph that lost its last line to a table)
             return False
-        end = self.lib.cmark_node_get_end_line(node)
+        end = max(start, self.lib.cmark_node_get_end_line(node))
         if self.lines is None:
             self.lines = self.text.split("\n")
-        if end - start < 1:
-            line = self.lines[start - 1] if start <= len(self.lines) else "["
-            return "[" not in line and "<" not in line
         lines = "\n".join(self.lines[start - 1 : end])
-        return "[" not in lines and "<" not in lines
+        return bool(lines) and "[" not in lines and "<" not in lines
 
     def _literal(self, node: Any) -> str:
         return self.ffi.string(self.lib.cmark_node_get_literal(node)).decode("utf-8", "replace")
