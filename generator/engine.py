@@ -19,7 +19,6 @@ from generator.config import SiteConfig, load_config
 from generator.content import discover
 from generator.digest import Digester
 from generator.errors import errors_only
-from generator.events import soonest_key
 from generator.external import check_external
 from generator.keycheck import unknown_keys
 from generator.linkcheck import check_links
@@ -38,7 +37,6 @@ from generator.site import (
     is_published,
     with_ties_reordered,
 )
-from generator.taxonomy import newest_key
 from generator.vocabulary import govern
 
 # Files modified this close to (or after) the previous build's start are compared by
@@ -89,9 +87,9 @@ def _text_edit(old: Page, new: Page, site: Site, alone: bool = True) -> set[str]
         [p for p in site.pages.values() if p.event and p.event.start.at == start] if start else []
     )
     moved: set[str] = set()
-    if not alone or not _same_place(same_date, old, new, newest_key):
+    if not alone or not _same_place(same_date, old, new, lambda p: (p.title.casefold(), p.source)):
         moved.update(p.source for p in same_date if len(same_date) > 1)
-    if not alone or not _same_place(same_start, old, new, soonest_key):
+    if not alone or not _same_place(same_start, old, new, lambda p: (p.title, p.source)):
         moved.update(p.source for p in same_start if len(same_start) > 1)
     return moved
 
