@@ -219,17 +219,19 @@ def copy_assets(root: Path, site: Site, writer) -> list[str]:
             if path.is_file() and not any(
                 part.startswith(".") for part in path.relative_to(static).parts
             ):
-                copied.append(path.relative_to(static).as_posix())
-                writer.copy(path, copied[-1])
+                rel = path.relative_to(static).as_posix()
+                writer.copy(path, rel)
+                copied.append(rel)
     for source, target in site.assets:
-        copied.append(target)
         writer.copy(root / source, target)
+        copied.append(target)
     for page in site.pages.values():
         if not page.bundle_assets:
             continue
         bundle_dir = page.source.rsplit("/", 1)[0] + "/"
         folder = output_path(page.url)[: -len("index.html")]
         for asset in page.bundle_assets:
-            copied.append(folder + asset[len(bundle_dir) :])
-            writer.copy(root / asset, copied[-1])
+            rel = folder + asset[len(bundle_dir) :]
+            writer.copy(root / asset, rel)
+            copied.append(rel)
     return copied
