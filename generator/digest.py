@@ -77,6 +77,11 @@ class Digester:
         return known[1]
 
     def _term(self, term: Term) -> bytes:
+        # By identity first: hashing a term walks all its page sources, and one build
+        # shows the same term objects again and again.
+        known = self._by_identity.get(id(term))
+        if known is not None:
+            return known[1]
         known = _TERMS.get(term)
         if known is None:
             known = self._shared(term, _dataclass_fields(Term))
@@ -86,6 +91,8 @@ class Digester:
                 if len(_TERMS) >= _TERMS_KEPT:
                     _TERMS.clear()
                 _TERMS[term] = known
+        else:
+            self._by_identity[id(term)] = (term, known)
         return known
 
     def _feed_sequence(self, h, value) -> None:
