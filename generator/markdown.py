@@ -3,14 +3,17 @@
 The engine is GitHub's cmark-gfm (C) from the cmarkgfm package. Its Python API only
 turns text into HTML, so we call the C functions of the library it ships directly
 (cffi, see _cmark()): parse into a tree, walk it once to collect and rewrite links,
-then let cmark render the tree.
+then let cmark render the tree. Most texts need no walk: `_render_quick` reads the
+same from cmark's HTML and the text, and leaves the others to the walk.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from html import unescape
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
@@ -134,29 +137,43 @@ def render_markdown(text: str, source: str, first_line: int, urls: dict[str, str
     `urls` maps source paths ('content/projecten/parana.md') to page URLs;
     links to those sources are rewritten, links to unknown sources reported.
     """
+    if not any(mark in text for mark in _NOT_QUICK):
+        quick = _render_quick(text, source, first_line, urls)
+        if quick is not None:
+            return quick
+    return _render_walked(text, source, first_line, urls)
+
+
+def _render_walked(text: str, source: str, first_line: int, urls: dict[str, str]) -> Rendered:
+    """Any Markdown: cmark's tree is walked node by node before it is rendered."""
+    fed = _html_as_text(text)
+    walk = _Walk(*_cmark()[:2], source, first_line, urls, fed)
+    return walk.rendered(_finish_html(_cmark_html(fed, walk.run), walk.headings))
+
+
+def _cmark_html(text: str, walk: Callable[[Any], None] | None = None) -> str:
+    """cmark's HTML for `text`; `walk(root)` may change the tree before it is rendered."""
     ffi, lib, parse_options, render_options = _cmark()
     parser = lib.cmark_parser_new(parse_options)
     root = ffi.NULL
     try:
         for name in (b"table", b"strikethrough"):
             lib.cmark_parser_attach_syntax_extension(parser, lib.cmark_find_syntax_extension(name))
-        fed = _html_as_text(text)
-        data = fed.encode("utf-8", "surrogatepass")
+        data = text.encode("utf-8", "surrogatepass")
         lib.cmark_parser_feed(parser, data, len(data))
         root = lib.cmark_parser_finish(parser)
-        walk = _Walk(ffi, lib, source, first_line, urls, fed)
-        walk.run(root)
+        if walk is not None:
+            walk(root)
         extensions = lib.cmark_parser_get_syntax_extensions(parser)
         raw = lib.cmark_render_html(root, render_options, extensions)
         try:
-            html = ffi.string(raw).decode("utf-8", "replace")
+            return ffi.string(raw).decode("utf-8", "replace")
         finally:
             lib.free(raw)
     finally:
         if root != ffi.NULL:
             lib.cmark_node_free(root)
         lib.cmark_parser_free(parser)
-    return walk.rendered(_finish_html(html, walk.headings))
 
 
 # A line that would open a raw HTML block (after at most three spaces, quote markers
@@ -210,6 +227,155 @@ def _finish_html(html: str, headings: list[Heading]) -> str:
     if "footnote-backref" in html:
         html = _BACKREF_LABEL.sub("", html)
     return html
+
+
+# What the quick way leaves to the walk: raw HTML and autolinks ('<'), code ('`', which
+# may hold '](' that is no link), escapes and entities ('\\', '&') and link references
+# (']:'). Then every link and image has its '](' in the text, so an image, a footnote or
+# a '](' that is no link shows as '](' that do not match the links of cmark's HTML.
+# Looked for one by one: a regular expression of them all reads a text several times slower.
+_NOT_QUICK = ("<", "`", "\\", "&", "]:")
+_HEADING_HTML = re.compile(r"<h([1-6])>(.*?)</h\1>", re.S)
+_ANCHOR_HREF = re.compile(r'<a href="([^"]*)"')
+_TAG = re.compile(r"<[^>]*>")
+# A URL cmark writes into href="" as it is (it percent-encodes or escapes the rest).
+_HREF_AS_IS = re.compile(r"[A-Za-z0-9/._~#-]*")
+
+
+class _LinksFound:
+    """The links of one text, sorted as `_sort_link` sorts them."""
+
+    def __init__(self) -> None:
+        self.links: list[Link] = []
+        self.missing: list[Link] = []
+        self.others: dict[str, list[tuple[str, int]]] = {
+            "files": [],
+            "external": [],
+            "own_anchors": [],
+            "invalid": [],
+        }
+
+
+def _render_quick(text: str, source: str, first_line: int, urls: dict) -> Rendered | None:
+    """The common text (paragraphs, headings, lists, tables, inline links) without walking
+    cmark's tree, node by node in Python, which took two thirds of the Markdown stage:
+    what the walk collects is read from cmark's HTML and the text instead. None: this text
+    needs the walk (`_render_walked`), which gives the same `Rendered` for any text."""
+    html = _cmark_html(text)
+    anchors = list(_ANCHOR_HREF.finditer(html))
+    if anchors and "<table>" in html and _in_table(html, anchors):
+        return None  # a link in a table gets the line the walk gives it
+    lines = _link_lines(text, [anchor[1] for anchor in anchors], first_line)
+    first = _first_paragraph(html)
+    if lines is None or first is None:
+        return None
+    found = _LinksFound()
+    pieces: list[str] = []
+    done = 0
+    for match, line in zip(anchors, lines, strict=True):
+        url = _sort_link(match[1], line, source, urls, found)
+        if url is not None:
+            if not _HREF_AS_IS.fullmatch(url):
+                return None
+            pieces += (html[done : match.start(1)], url)
+            done = match.end(1)
+    html = "".join(pieces) + html[done:]
+    headings: list[Heading] = []
+    slugs: set[str] = set()
+    for level, inner in _HEADING_HTML.findall(html):
+        # The walk reads a heading's text pieces; a line break in it adds nothing.
+        heading = _html_text(inner).replace("\n", "")
+        anchor = _unique(_anchor_slug(heading), slugs) if int(level) <= 4 else ""
+        headings.append(Heading(int(level), anchor, heading))
+    return Rendered(
+        html=_finish_html(html, headings),
+        headings=tuple(headings),
+        links=tuple(found.links),
+        missing=tuple(found.missing),
+        first_paragraph=_shorten(first),
+        images=(),
+        files=tuple(found.others["files"]),
+        external=tuple(found.others["external"]),
+        own_anchors=tuple(found.others["own_anchors"]),
+        invalid=tuple(found.others["invalid"]),
+    )
+
+
+def _in_table(html: str, anchors: list[re.Match[str]]) -> bool:
+    start = html.find("<table>")
+    while start >= 0:
+        end = html.find("</table>", start)
+        if any(start < anchor.start() < end for anchor in anchors):
+            return True
+        start = html.find("<table>", end)
+    return False
+
+
+def _html_text(html: str) -> str:
+    return unescape(_TAG.sub("", html))
+
+
+def _link_lines(text: str, hrefs: list[str], first_line: int) -> list[int] | None:
+    """The line of each link, from where its '[' is in the text; None when the text's
+    '](' are not exactly the links, in order, or a link's text spans lines."""
+    lines: list[int] = []
+    at = counted = 0
+    line = first_line
+    for href in hrefs:
+        middle = text.find("](", at)
+        if middle < 0 or not text.startswith(href, middle + 2):
+            return None
+        end = middle + 2 + len(href)
+        if text[end : end + 1] not in (")", " "):
+            return None
+        opening = _opening_bracket(text, middle)
+        if opening is None:
+            return None
+        line += text.count("\n", counted, opening)
+        counted = opening
+        lines.append(line)
+        at = end
+    if text.find("](", at) >= 0:
+        return None
+    return lines
+
+
+def _opening_bracket(text: str, closing: int) -> int | None:
+    """Where the '[' matching the ']' at `closing` is, on the same line."""
+    line_start = text.rfind("\n", 0, closing) + 1
+    opening = text.rfind("[", line_start, closing)
+    if opening < 0:
+        return None
+    if "]" in text[opening:closing]:
+        return _nested_opening(text, line_start, closing)
+    return opening
+
+
+def _nested_opening(text: str, line_start: int, closing: int) -> int | None:
+    """`_opening_bracket` for link text that holds brackets itself: '[a [b] c](d.md)'."""
+    depth = 0
+    for at in range(closing - 1, line_start - 1, -1):
+        if text[at] == "]":
+            depth += 1
+        elif text[at] == "[":
+            if depth == 0:
+                return at
+            depth -= 1
+    return None
+
+
+def _first_paragraph(html: str) -> str | None:
+    """The text of the first paragraph, as the walk collects it; None when that paragraph
+    may be one cmark writes without <p> (in a tight list) or has no text."""
+    start = html.find("<p>")
+    item = html.find("<li>")
+    if item >= 0 and (start < 0 or item < start):
+        return None
+    if start < 0:
+        return ""
+    inner = html[start + 3 : html.find("</p>", start)]
+    text = _html_text(inner).replace("\n", " ").strip()
+    return text or None
 
 
 class _Walk:
@@ -395,21 +561,7 @@ class _Walk:
         if exit:
             return
         href = self.ffi.string(self.lib.cmark_node_get_url(node)).decode("utf-8", "replace")
-        line = self._line(node)
-        # Most links go to other sites and need no splitting (brackets may make it invalid).
-        if href.startswith(("https://", "http://")) and "[" not in href and "]" not in href:
-            self.others["external"].append((href, line))
-            return
-        if _PLAIN_PATH.fullmatch(href):  # most other links: a path to a source, no split
-            parts = SplitResult("", "", href, "", "")
-        else:
-            try:
-                parts = urlsplit(href)
-            except ValueError:  # not an address at all: reported by the link checks
-                self.others["invalid"].append((href, line))
-                return
-        _note_link(parts, href, line, self.others)
-        url = _rewrite_link(parts, href, self.source, line, self.urls, self.links, self.missing)
+        url = _sort_link(href, self._line(node), self.source, self.urls, self)
         if url is not None:
             self.lib.cmark_node_set_url(node, url.encode())
 
@@ -442,6 +594,25 @@ class _Walk:
             own_anchors=tuple(self.others["own_anchors"]),
             invalid=tuple(self.others["invalid"]),
         )
+
+
+def _sort_link(href: str, line: int, source: str, urls: dict, found: Any) -> str | None:
+    """Note a link in `found` (its lists `links`, `missing` and `others`); the page URL
+    it must point at when it is a link to a .md source (None: leave it as it is)."""
+    # Most links go to other sites and need no splitting (brackets may make it invalid).
+    if href.startswith(("https://", "http://")) and "[" not in href and "]" not in href:
+        found.others["external"].append((href, line))
+        return None
+    if _PLAIN_PATH.fullmatch(href):  # most other links: a path to a source, no split
+        parts = SplitResult("", "", href, "", "")
+    else:
+        try:
+            parts = urlsplit(href)
+        except ValueError:  # not an address at all: reported by the link checks
+            found.others["invalid"].append((href, line))
+            return None
+    _note_link(parts, href, line, found.others)
+    return _rewrite_link(parts, href, source, line, urls, found.links, found.missing)
 
 
 # A relative path that urlsplit would return whole as the path: no scheme (':'), no

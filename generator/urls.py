@@ -69,5 +69,10 @@ def absolute(base_url: str, url: str) -> str:
 def relative_source(from_source: str, link: str) -> str:
     """Resolve a Markdown link target relative to its source file (posix, normalised)."""
     if link.startswith("/"):
-        return posixpath.normpath(link.lstrip("/"))
-    return posixpath.normpath(posixpath.join(posixpath.dirname(from_source), link))
+        return _resolved("", link.lstrip("/"))
+    return _resolved(posixpath.dirname(from_source), link)
+
+
+@lru_cache(maxsize=65536)  # many pages of one folder link to the same page
+def _resolved(folder: str, link: str) -> str:
+    return posixpath.normpath(posixpath.join(folder, link))

@@ -2,10 +2,11 @@
 
 from urllib.parse import SplitResult, urlsplit
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.markdown import _PLAIN_PATH, render_markdown
+from generator.markdown import _PLAIN_PATH, _render_quick, _render_walked, render_markdown
 
 URLS = {
     "content/projecten/parana.md": "/projecten/parana/",
@@ -183,3 +184,130 @@ def test_later_paragraphs_still_have_their_links_and_raw_html_on_any_line():
     assert [(link.target, link.line) for link in rendered.links] == [("content/a/b.md", 16)]
     assert 'href="/a/b/"' in rendered.html
     assert "&lt;b&gt;vet&lt;/b&gt;" in rendered.html
+
+
+# Pieces of Markdown for the quick way (no walk of cmark's tree), to be compared with the
+# walk: what it handles, and (last line) what it must leave to the walk.
+PIECES = [
+    "# Kop",
+    "## Kop twee",
+    "### Kop [l](a.md) drie",
+    "Setext [l](c.md)\ntwee\n---",
+    "Kop\n===",
+    "tekst",
+    "*nadruk*",
+    "**vet**",
+    "_x_",
+    "~~weg~~",
+    "a > b \"q\" 'e'",
+    "ä ö",
+    "regel  \nbreak",
+    "[link](a.md)",
+    "[x](../b.md#frag)",
+    "[ext](https://e.nl/x?a=1)",
+    "[f](file.pdf)",
+    "[w](#kop)",
+    "[v](mailto:a@b.nl)",
+    "[q](/a.md)",
+    "[r](c.md?x=1)",
+    "[s](//[x)",
+    "[u](%20.md)",
+    "[leeg]()",
+    '[z](a.md "titel")',
+    "[a [b] c](a.md)",
+    "[a\nb](a.md)",
+    "[*e*](a.md)",
+    "**[b](c.md)**",
+    "[x](a.md)[y](c.md)",
+    "[k]( a.md)",
+    "[[n](a.md)](c.md)",
+    "[j](javascript:alert(1))",
+    "[é](é.md)",
+    "[sp](a b.md)",
+    "[par](a(b).md)",
+    "](x)",
+    "[niet](",
+    "[x] (a.md)",
+    "[x](a.md) ](",
+    "> quote",
+    "> [q](a.md)",
+    "> > diep\n> nog",
+    "- item",
+    "- [li](a.md)",
+    "1. een",
+    "   - diep",
+    "- [ ] taak",
+    "| a | b |\n|---|---|\n| 1 | 2 |",
+    "| [l](a.md) | b |\n|---|---|\n| c | [d](c.md) |",
+    "    ingesprongen [c](a.md)",
+    "---",
+    "***",
+    "![i](a.png)",
+    "[^1]",
+    "[^1]: noot [n](a.md)",
+    "[r]",
+    "[a][r]",
+    "[r]: a.md",
+    "`[c](a.md)`",
+    "<b>x</b>",
+    "\\[x](a.md)",
+    "&amp;",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(PIECES), st.sampled_from(["", " ", "\n", "\n\n"])),
+        min_size=1,
+        max_size=16,
+    )
+)
+def test_the_quick_way_renders_exactly_what_the_walk_renders(parts):
+    """HTML, headings, links with their lines, first paragraph: the same Rendered."""
+    text = "".join(piece + after for piece, after in parts)
+    urls = {"content/a.md": "/a/", "content/x/c.md": "/c/", "content/x/a.md": "/x a/"}
+    assert render_markdown(text, "content/x/p.md", 5, urls) == _render_walked(
+        text, "content/x/p.md", 5, urls
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # cmark-gfm gives the inlines of a table's first row the line above the table.
+        "regel  \nbreak\n| [l](a.md) | b |\n|---|---|\n| c | [d](c.md) |\n",
+        "Een [link](a.md) en dan een beeld ![i](b.png)\n",  # a '](' after the last link
+        "[a](a.md)\n\n    [code](a.md)\n",  # a '](' that is no link
+        "Tekst[^1] met [a](a.md)\n\n[^1]: noot\n",
+        "[r]: a.md\n\n[a][r] en [b](c.md)\n",
+        "- eerste punt\n\nTweede alinea\n",  # a first paragraph that cmark writes without <p>
+        "Setext [l](c.md)\ntwee\n---\n\n[x\ny](a.md)\n",
+        "Tekst\n\n[een link\nmet [haken] erin](a.md)\n",  # its '[' is on the line above
+    ],
+)
+def test_what_the_quick_way_cannot_read_from_html_is_left_to_the_walk(text):
+    urls = {"content/x/a.md": "/a/", "content/x/c.md": "/c/"}
+    assert render_markdown(text, "content/x/p.md", 1, urls) == _render_walked(
+        text, "content/x/p.md", 1, urls
+    )
+
+
+def test_a_plain_article_is_rendered_the_quick_way():
+    text = (
+        "Inleiding met [een project](../projecten/parana.md) erin.\n\n"
+        "## Doelgroepen\n\n"
+        "- starters\n- statushouders\n\n"
+        "| Doelgroep | Woningen |\n|---|---|\n| starters | 21 |\n\n"
+        "Meer bij [b](b.md#kop) en [elders](https://example.org/x).\n"
+    )
+    quick = _render_quick(text, "content/artikelen/a.md", 3, URLS)
+    assert quick is not None
+    assert quick == _render_walked(text, "content/artikelen/a.md", 3, URLS)
+    assert [(link.target, link.line) for link in quick.links] == [
+        ("content/projecten/parana.md", 3),
+        ("content/artikelen/b.md", 14),
+    ]
+    assert quick.first_paragraph == "Inleiding met een project erin."
+    assert 'href="/projecten/parana/"' in quick.html
+    assert '<h2 id="doelgroepen">' in quick.html
