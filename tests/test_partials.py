@@ -109,6 +109,22 @@ def test_digests_of_dicts_tell_apart_values_types_and_order():
     assert of(day) != of({"dag": datetime(2024, 6, 2, tzinfo=UTC)})
 
 
+def test_structured_data_is_digested_by_value_whichever_way_it_is_written():
+    """A list of dicts (the JSON-LD of a page) is digested from its JSON, unless it
+    holds what JSON cannot tell apart: then by the general way, still by value."""
+    of = Digester().of
+    graph = [{"@type": "Article", "headline": "Zomer", "author": [{"name": "Ans"}]}]
+    assert of(graph) == of([{"@type": "Article", "headline": "Zomer", "author": [{"name": "Ans"}]}])
+    assert of(graph) != of([{**graph[0], "headline": "Winter"}])
+    assert of(graph) != of([{"headline": "Zomer", "@type": "Article", "author": [{"name": "Ans"}]}])
+    assert of(graph) != of(graph[0]) != of([graph[0], {}])
+    assert len({of([{"n": v}]) for v in (1, 1.0, True, "1", None, float("nan"), "null")}) == 7
+    assert of([{"n": None}]) == of([{"n": None}])
+    assert of([{1: "a"}]) != of([{"1": "a"}])
+    day = [{"dag": datetime(2024, 6, 1, tzinfo=UTC)}]
+    assert of(day) != of([{"dag": datetime(2024, 6, 2, tzinfo=UTC)}])
+
+
 def test_terms_are_digested_by_value_across_builds_and_a_number_is_no_text():
     """The preview's builds each have a fresh Digester; terms are remembered by value
     between them (an equal term digests alike without being walked again), while a
