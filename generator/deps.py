@@ -170,7 +170,10 @@ class RecordingSite:
         value = getattr(self._view, name)
         if name.startswith("_"):
             return value
-        if not callable(value):  # `site.title`: asked and logged anew by every output
+        if name in getattr(self._view, "CONFIGURED", ()):
+            self.__dict__[name] = value  # found directly from now on, never logged
+            return value
+        if not callable(value):  # `site.now`: asked and logged anew by every output
             return self._note((name,), lambda: value)
 
         answers = self._answers

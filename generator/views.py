@@ -41,6 +41,12 @@ class Crumb:
 class SiteView:
     """The site as templates may read it; no template can change the model."""
 
+    # Read from site.yaml, whose digest keys the whole build cache: an output need not
+    # record reading them (a third of the questions a page asks).
+    CONFIGURED = frozenset(
+        {"title", "base_url", "language", "description", "sections", "taxonomies", "events_section"}
+    )
+
     def __init__(self, site: Site):
         self._site = site
         config = site.config

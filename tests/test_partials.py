@@ -1,13 +1,17 @@
 """`partial(name, **values)`: rendered once per set of values, yet every output that
 uses it records the site questions it asked, as if it had been rendered there."""
 
+import hashlib
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import jinja2
+from markupsafe import Markup
 
 from generator.deps import RecordingSite, TemplateDigests
 from generator.digest import Digester
 from generator.partials import PartialCache
+from tests.test_units import _page
 
 
 class CountingView:
@@ -123,6 +127,37 @@ def test_structured_data_is_digested_by_value_whichever_way_it_is_written():
     assert of([{1: "a"}]) != of([{"1": "a"}])
     day = [{"dag": datetime(2024, 6, 1, tzinfo=UTC)}]
     assert of(day) != of([{"dag": datetime(2024, 6, 2, tzinfo=UTC)}])
+
+
+def test_the_answers_most_questions_get_digest_as_any_value_does():
+    """Texts and short lists of pages are hashed in one piece: the same digest as the
+    general way, value by value, so no two answers are told apart less than before."""
+    pages = [_page(f"content/artikelen/p{i}.md", f"2024-01-0{i + 1}") for i in range(3)]
+    digester = Digester()
+
+    def general(value):
+        h = hashlib.sha256()
+        digester._feed(h, value)
+        return h.hexdigest()[:32]
+
+    for value in ("", "samenvatting é \ud800", [], pages, pages[:1], [*pages, *pages, *pages]):
+        assert digester.of(value) == general(value)
+    assert digester.of(pages) != digester.of(pages[::-1]) != digester.of(pages[:2])
+    assert digester.of("") != digester.of([]) != digester.of(Markup(""))  # Markup: its own way
+
+
+def test_site_settings_are_not_logged_but_the_clock_is():
+    """site.yaml keys the whole cache: reading its title is nothing to record. The
+    clock changes between builds: an output that shows it must be made again."""
+    env = jinja2.Environment(
+        loader=jinja2.DictLoader({"a.html": "{{ site.title }} {{ site.now }}"})
+    )
+    view = SimpleNamespace(CONFIGURED=frozenset({"title"}), title="Kennisbank", now="nu")
+    recording = RecordingSite(view, Digester())
+    for _ in range(2):  # the second time the title is found on the recorder itself
+        recording.start()
+        assert env.get_template("a.html").render(site=recording) == "Kennisbank nu"
+        assert list(recording.log) == [("now",)]
 
 
 def test_terms_are_digested_by_value_across_builds_and_a_number_is_no_text():
