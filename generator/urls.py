@@ -11,8 +11,9 @@ from slugify import slugify as _slugify
 PAGE_SEGMENT = "pagina"  # /tags/wonen/pagina/2/
 
 
-# Plain ASCII words: python-slugify would only lower-case them and join them with '-'.
-_PLAIN_WORDS = re.compile(r"[A-Za-z0-9]+(?: [A-Za-z0-9]+)*")
+# Plain ASCII words apart by one space or '-' (file names): python-slugify would only
+# lower-case them and join them with '-'.
+_PLAIN_WORDS = re.compile(r"[A-Za-z0-9]+(?:[ -][A-Za-z0-9]+)*")
 
 
 @lru_cache(maxsize=65536)
