@@ -230,11 +230,12 @@ def _finish_html(html: str, headings: list[Heading]) -> str:
 
 
 # What the quick way leaves to the walk: raw HTML and autolinks ('<'), code ('`', which
-# may hold '](' that is no link), escapes and entities ('\\', '&') and link references
-# (']:'). Then every link and image has its '](' in the text, so an image, a footnote or
-# a '](' that is no link shows as '](' that do not match the links of cmark's HTML.
-# Looked for one by one: a regular expression of them all reads a text several times slower.
-_NOT_QUICK = ("<", "`", "\\", "&", "]:")
+# may hold '](' that is no link), escapes and entities ('\\', '&'), link references
+# (']:') and '\r' (a line break to cmark, not to `_link_lines`). Then every link and
+# image has its '](' in the text, so an image, a footnote or a '](' that is no link
+# shows as '](' that do not match the links of cmark's HTML. Looked for one by one: a
+# regular expression of them all reads a text several times slower.
+_NOT_QUICK = ("<", "`", "\\", "&", "]:", "\r")
 _HEADING_HTML = re.compile(r"<h([1-6])>(.*?)</h\1>", re.S)
 _ANCHOR_HREF = re.compile(r'<a href="([^"]*)"')
 _TAG = re.compile(r"<[^>]*>")

@@ -284,6 +284,7 @@ def test_the_quick_way_renders_exactly_what_the_walk_renders(parts):
         "- eerste punt\n\nTweede alinea\n",  # a first paragraph that cmark writes without <p>
         "Setext [l](c.md)\ntwee\n---\n\n[x\ny](a.md)\n",
         "Tekst\n\n[een link\nmet [haken] erin](a.md)\n",  # its '[' is on the line above
+        "Oude regeleinden\rmet [een link](a.md)\r",  # '\r' ends a line for cmark too
     ],
 )
 def test_what_the_quick_way_cannot_read_from_html_is_left_to_the_walk(text):
