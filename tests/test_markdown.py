@@ -6,7 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.markdown import _PLAIN_PATH, _render_quick, _render_walked, render_markdown
+from generator.markdown import render_markdown
+from generator.markdown_quick import render_quick as _render_quick
+from generator.markdown_walk import render_walked as _render_walked
+from generator.rendered import PLAIN_PATH as _PLAIN_PATH
 
 URLS = {
     "content/projecten/parana.md": "/projecten/parana/",
