@@ -93,7 +93,7 @@ def related_pages(site: Site, page: Page, limit: int = 4) -> list[Page]:
     Exact at any size, and about 20 microseconds a page at 10,000 pages."""
     slugs = sorted({slugify(v) for key, values in page.terms if key == "tags" for v in values})
     masks = _tag_masks(site)
-    _sources, ranks = _order(site)
+    sources, ranks = _order(site)
     levels = [0] * len(slugs)
     for slug in slugs:
         members = masks.get(slug, 0)
@@ -102,24 +102,17 @@ def related_pages(site: Site, page: Page, limit: int = 4) -> list[Page]:
         levels[0] |= members
     own = ranks.get(page.source)
     not_own = ~(1 << own) if own is not None else -1
-    ranked = _ranked_pages(site)
-    best: list[Page] = []
+    best: list[str] = []
     above = 0  # pages already taken from a higher level
     for level in reversed(levels):
         exact = (level ^ above) & not_own  # levels nest: the XOR leaves this level's own
         above = level
         while exact and len(best) < limit:
             lowest = exact & -exact
-            best.append(ranked[lowest.bit_length() - 1])
+            best.append(sources[lowest.bit_length() - 1])
             exact ^= lowest
         if len(best) >= limit:
             break
-    return best
-
-
-def _ranked_pages(site: Site) -> list[Page]:
-    """The pages in newest-first order: a page by its rank without looking up its source."""
-    ranked = site.memo.get("ranked pages")
-    if ranked is None:
-        ranked = site.memo["ranked pages"] = [site.pages[source] for source in site.newest]
-    return ranked
+    # By source, not kept Page objects: the preview puts a retitled page in the same
+    # site model, whose memo (ranks, masks) stays right as long as no page moves.
+    return [site.pages[source] for source in best]
