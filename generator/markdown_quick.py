@@ -13,7 +13,6 @@ from generator.rendered import (
     Rendered,
     anchor_slug,
     finish_html,
-    shorten,
     sort_link,
     unique_anchor,
 )
@@ -65,18 +64,7 @@ def render_quick(text: str, source: str, first_line: int, urls: dict) -> Rendere
         heading = _html_text(inner).replace("\n", "")
         anchor = unique_anchor(anchor_slug(heading), slugs) if int(level) <= 4 else ""
         headings.append(Heading(int(level), anchor, heading))
-    return Rendered(
-        html=finish_html(html, headings),
-        headings=tuple(headings),
-        links=tuple(found.links),
-        missing=tuple(found.missing),
-        first_paragraph=shorten(first),
-        images=(),
-        files=tuple(found.others["files"]),
-        external=tuple(found.others["external"]),
-        own_anchors=tuple(found.others["own_anchors"]),
-        invalid=tuple(found.others["invalid"]),
-    )
+    return found.rendered_with(finish_html(html, headings), headings, first)
 
 
 def _in_table(html: str, anchors: list[re.Match[str]]) -> bool:

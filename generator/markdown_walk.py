@@ -25,11 +25,10 @@ from generator.cmark import (
 )
 from generator.rendered import (
     Heading,
-    Link,
+    LinksFound,
     Rendered,
     anchor_slug,
     finish_html,
-    shorten,
     sort_link,
     unique_anchor,
 )
@@ -39,7 +38,8 @@ def render_walked(text: str, source: str, first_line: int, urls: dict[str, str])
     """Any Markdown: cmark's tree is walked node by node before it is rendered."""
     fed = _html_as_text(text)
     walk = _Walk(*library()[:2], source, first_line, urls, fed)
-    return walk.rendered(finish_html(html_of(fed, walk.run), walk.headings))
+    html = finish_html(html_of(fed, walk.run), walk.headings)
+    return walk.rendered_with(html, walk.headings, walk.first_paragraph, walk.images)
 
 
 # A line that would open a raw HTML block (after at most three spaces, quote markers
@@ -74,7 +74,7 @@ def _html_as_text(text: str) -> str:
     return "\n".join(lines)
 
 
-class _Walk:
+class _Walk(LinksFound):
     """One walk through cmark's tree: collects headings, links, images and the first
     paragraph, rewrites links to .md sources, and turns raw HTML into text."""
 
@@ -86,15 +86,8 @@ class _Walk:
         self.lines: list[str] | None = None
         self.source, self.line_offset, self.urls = source, first_line - 1, urls
         self.headings: list[Heading] = []
-        self.links: list[Link] = []
-        self.missing: list[Link] = []
         self.images: list[tuple[str, str, int]] = []
-        self.others: dict[str, list[tuple[str, int]]] = {
-            "files": [],
-            "external": [],
-            "own_anchors": [],
-            "invalid": [],
-        }
+        super().__init__()  # the links, filled in by sort_link
         self.first_paragraph = ""
         self.slugs: set[str] = set()  # heading ids given so far
         # Text being collected: of the heading, the first paragraph, the image we are in.
@@ -276,17 +269,3 @@ class _Walk:
         lib.cmark_node_append_child(paragraph, text)
         lib.cmark_node_replace(node, paragraph)
         lib.cmark_node_free(node)
-
-    def rendered(self, html: str) -> Rendered:
-        return Rendered(
-            html=html,
-            headings=tuple(self.headings),
-            links=tuple(self.links),
-            missing=tuple(self.missing),
-            first_paragraph=shorten(self.first_paragraph),
-            images=tuple(self.images),
-            files=tuple(self.others["files"]),
-            external=tuple(self.others["external"]),
-            own_anchors=tuple(self.others["own_anchors"]),
-            invalid=tuple(self.others["invalid"]),
-        )

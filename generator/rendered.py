@@ -4,6 +4,7 @@ heading ids, the sorting and rewriting of links, the summary's length. Pure."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
@@ -88,6 +89,23 @@ class LinksFound:
             "own_anchors": [],
             "invalid": [],
         }
+
+    def rendered_with(
+        self, html: str, headings: list[Heading], first_paragraph: str, images: Iterable = ()
+    ) -> Rendered:
+        """The text's Rendered: its HTML and headings, with these links."""
+        return Rendered(
+            html=html,
+            headings=tuple(headings),
+            links=tuple(self.links),
+            missing=tuple(self.missing),
+            first_paragraph=shorten(first_paragraph),
+            images=tuple(images),
+            files=tuple(self.others["files"]),
+            external=tuple(self.others["external"]),
+            own_anchors=tuple(self.others["own_anchors"]),
+            invalid=tuple(self.others["invalid"]),
+        )
 
 
 def sort_link(href: str, line: int, source: str, urls: dict, found: Any) -> str | None:
