@@ -11,10 +11,8 @@ from generator.rendered import (
     Heading,
     LinksFound,
     Rendered,
-    anchor_slug,
     finish_html,
-    sort_link,
-    unique_anchor,
+    make_heading,
 )
 
 # What the quick way leaves to the walk: raw HTML and autolinks ('<'), code ('`', which
@@ -43,14 +41,16 @@ def render_quick(text: str, source: str, first_line: int, urls: dict) -> Rendere
     if anchors and "<table>" in html and _in_table(html, anchors):
         return None  # a link in a table gets the line the walk gives it
     lines = _link_lines(text, [anchor[1] for anchor in anchors], first_line)
+    if lines is None:
+        return None
     first = _first_paragraph(html)
-    if lines is None or first is None:
+    if first is None:
         return None
     found = LinksFound()
     pieces: list[str] = []
     done = 0
     for match, line in zip(anchors, lines, strict=True):
-        url = sort_link(match[1], line, source, urls, found)
+        url = found.sort(match[1], line, source, urls)
         if url is not None:
             if not _HREF_AS_IS.fullmatch(url):
                 return None
@@ -61,9 +61,7 @@ def render_quick(text: str, source: str, first_line: int, urls: dict) -> Rendere
     slugs: set[str] = set()
     for level, inner in _HEADING_HTML.findall(html):
         # The walk reads a heading's text pieces; a line break in it adds nothing.
-        heading = _html_text(inner).replace("\n", "")
-        anchor = unique_anchor(anchor_slug(heading), slugs) if int(level) <= 4 else ""
-        headings.append(Heading(int(level), anchor, heading))
+        headings.append(make_heading(int(level), _html_text(inner).replace("\n", ""), slugs))
     return found.rendered_with(finish_html(html, headings), headings, first)
 
 

@@ -27,10 +27,8 @@ from generator.rendered import (
     Heading,
     LinksFound,
     Rendered,
-    anchor_slug,
     finish_html,
-    sort_link,
-    unique_anchor,
+    make_heading,
 )
 
 
@@ -87,7 +85,7 @@ class _Walk(LinksFound):
         self.source, self.line_offset, self.urls = source, first_line - 1, urls
         self.headings: list[Heading] = []
         self.images: list[tuple[str, str, int]] = []
-        super().__init__()  # the links, filled in by sort_link
+        super().__init__()  # the links, sorted by self.sort
         self.first_paragraph = ""
         self.slugs: set[str] = set()  # heading ids given so far
         # Text being collected: of the heading, the first paragraph, the image we are in.
@@ -218,8 +216,7 @@ class _Walk(LinksFound):
         level = self.lib.cmark_node_get_heading_level(node)
         text = "".join(self.heading or ())
         self.heading = None
-        anchor = unique_anchor(anchor_slug(text), self.slugs) if level <= 4 else ""
-        self.headings.append(Heading(level, anchor, text))
+        self.headings.append(make_heading(level, text, self.slugs))
 
     def _paragraph(self, node: Any, exit: bool) -> None:
         if not exit:
@@ -250,7 +247,7 @@ class _Walk(LinksFound):
         if exit:
             return
         href = self.ffi.string(self.lib.cmark_node_get_url(node)).decode("utf-8", "replace")
-        url = sort_link(href, self._line(node), self.source, self.urls, self)
+        url = self.sort(href, self._line(node), self.source, self.urls)
         if url is not None:
             self.lib.cmark_node_set_url(node, url.encode())
 

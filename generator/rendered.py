@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
 from generator.slotstate import quick_state
@@ -52,8 +51,9 @@ class Rendered:
     invalid: tuple[tuple[str, int], ...] = ()
 
 
-def anchor_slug(text: str) -> str:
-    return slugify(text) or "kop"
+def make_heading(level: int, text: str, slugs: set[str]) -> Heading:
+    """A heading with its id (h1-h4 only), unique among the `slugs` given so far."""
+    return Heading(level, _unique(slugify(text) or "kop", slugs) if level <= 4 else "", text)
 
 
 _HEADING_TAG = re.compile(r"<h([1-4])>")
@@ -78,7 +78,7 @@ def finish_html(html: str, headings: list[Heading]) -> str:
 
 
 class LinksFound:
-    """The links of one text, sorted as `sort_link` sorts them."""
+    """The links of one text, sorted by `sort` into the lists of Rendered."""
 
     def __init__(self) -> None:
         self.links: list[Link] = []
@@ -89,6 +89,24 @@ class LinksFound:
             "own_anchors": [],
             "invalid": [],
         }
+
+    def sort(self, href: str, line: int, source: str, urls: dict) -> str | None:
+        """Note a link of the text (`source`) in one of the lists; the page URL it must
+        point at when it is a link to a .md source (None: leave it as it is)."""
+        # Most links go to other sites and need no splitting (brackets may make it invalid).
+        if href.startswith(("https://", "http://")) and "[" not in href and "]" not in href:
+            self.others["external"].append((href, line))
+            return None
+        if PLAIN_PATH.fullmatch(href):  # most other links: a path to a source, no split
+            parts = SplitResult("", "", href, "", "")
+        else:
+            try:
+                parts = urlsplit(href)
+            except ValueError:  # not an address at all: reported by the link checks
+                self.others["invalid"].append((href, line))
+                return None
+        _note_link(parts, href, line, self.others)
+        return _rewrite_link(parts, href, source, line, urls, self.links, self.missing)
 
     def rendered_with(
         self, html: str, headings: list[Heading], first_paragraph: str, images: Iterable = ()
@@ -108,31 +126,12 @@ class LinksFound:
         )
 
 
-def sort_link(href: str, line: int, source: str, urls: dict, found: Any) -> str | None:
-    """Note a link in `found` (its lists `links`, `missing` and `others`); the page URL
-    it must point at when it is a link to a .md source (None: leave it as it is)."""
-    # Most links go to other sites and need no splitting (brackets may make it invalid).
-    if href.startswith(("https://", "http://")) and "[" not in href and "]" not in href:
-        found.others["external"].append((href, line))
-        return None
-    if PLAIN_PATH.fullmatch(href):  # most other links: a path to a source, no split
-        parts = SplitResult("", "", href, "", "")
-    else:
-        try:
-            parts = urlsplit(href)
-        except ValueError:  # not an address at all: reported by the link checks
-            found.others["invalid"].append((href, line))
-            return None
-    _note_link(parts, href, line, found.others)
-    return _rewrite_link(parts, href, source, line, urls, found.links, found.missing)
-
-
 # A relative path that urlsplit would return whole as the path: no scheme (':'), no
 # '//' host, no query, fragment or brackets, nothing it strips.
 PLAIN_PATH = re.compile(r"(?!//)[^:#?\[\]\\%\s\x00-\x20\x7f]+")
 
 
-def unique_anchor(slug: str, slugs: set[str]) -> str:
+def _unique(slug: str, slugs: set[str]) -> str:
     """'kop', 'kop-1', 'kop-2': the suffixes mdit_py_plugins' anchors gave before."""
     unique, n = slug, 1
     while unique in slugs:
