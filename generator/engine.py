@@ -13,7 +13,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from generator import cache, extras, related, search
+from generator import cache, collector, extras, related, search
 from generator.buildtypes import BuildOptions, BuildResult, Timer
 from generator.config import SiteConfig, load_config
 from generator.content import discover
@@ -156,7 +156,8 @@ class SiteBuilder:
         timer = Timer()
         result = BuildResult()
         try:
-            self._build(changed, timer, result)
+            with collector.held_back():
+                self._build(changed, timer, result)
         finally:
             result.timings = timer.timings
             result.seconds = time.perf_counter() - started

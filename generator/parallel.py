@@ -9,6 +9,8 @@ import os
 import signal
 from collections.abc import Callable
 
+from generator.collector import collect_if_grown
+
 # Below this many items a pool costs more than it saves.
 MIN_PARALLEL_ITEMS = 200
 
@@ -36,7 +38,9 @@ def _worker_start() -> None:
 
 def _run_chunk(bounds: tuple[int, int]) -> list:
     assert _task is not None
-    return _task(range(*bounds))
+    results = _task(range(*bounds))
+    collect_if_grown()
+    return results
 
 
 def map_chunks(
@@ -67,6 +71,7 @@ def map_chunks(
     if not parallel:
         for start, stop in bounds:
             results.extend(task(range(start, stop)))
+            collect_if_grown()
             if on_chunk:
                 on_chunk(stop - start)
         return results
@@ -80,6 +85,7 @@ def map_chunks(
                 bounds, pool.imap(_run_chunk, bounds, chunksize=1), strict=True
             ):
                 results.extend(part)
+                collect_if_grown()
                 if on_chunk:
                     on_chunk(stop - start)
     finally:
