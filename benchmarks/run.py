@@ -29,6 +29,12 @@ HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
 WORK = HERE / "work"
 CORPORA = HERE / "corpora"
+# Where every tool writes its output (set by --outputs). On this machine's ext4, making
+# files soon after a large deletion (the last round's output) costs up to 0.9 ms per
+# inode in the kernel (ext4's recently_deleted scan), which swung each tool's cold
+# build by seconds from round to round: tmpfs measures the tools, not that.
+TMPFS = Path("/dev/shm")
+OUTPUTS = WORK
 PEERS = Path(os.environ.get("KB_PEERS", PROJECT.parent / "shared/bench/peers"))
 PYTHON = sys.executable
 
@@ -78,7 +84,7 @@ class Ours:
 
     def __init__(self, corpus: Path):
         self.corpus = corpus
-        self.out = WORK / f"kb-{corpus.name}"
+        self.out = OUTPUTS / f"kb-{corpus.name}"
         self.article = sorted((corpus / "content/articles").glob("*.md"))[
             len(list((corpus / "content/articles").glob("*.md"))) // 2
         ]
@@ -119,7 +125,7 @@ class Peer:
         self.name = name
         self.folder = PEERS / folder
         self.site = WORK / f"{folder}-{corpus.name}"
-        self.out = WORK / f"{folder}-{corpus.name}-out"
+        self.out = OUTPUTS / f"{folder}-{corpus.name}-out"
         self.env = env
         subprocess.run(
             ["bash", str(self.folder / "prepare.sh"), str(corpus), str(self.site)],
@@ -181,13 +187,14 @@ def bench_size(size: int, rounds: int, with_peers: bool) -> list[str]:
     cold: dict[str, list[tuple[float, float]]] = {p.name: [] for p in [ours, *peers]}
     cached, edit = [], []
     ours.cold()  # warm the page cache and compile bytecode; not counted
-    for _ in range(rounds):
+    for number in range(1, rounds + 1):
         cold[ours.name].append(ours.cold())
         cached.append(ours.cached())
         edit.append(ours.one_edit())
         for peer in peers:
             cold[peer.name].append(peer.cold())
-        print(f"  {size}: round done", file=sys.stderr)
+        walls = ", ".join(f"{name} {runs[-1][0]:.2f} s" for name, runs in cold.items())
+        print(f"  {size}, round {number}: cold {walls}", file=sys.stderr)
     ours_cold = [w for w, _ in cold[ours.name]]
     lines = [
         f"### {size:,} articles ({rounds} rounds, medians)",
@@ -222,15 +229,26 @@ def main() -> int:
     parser.add_argument("--install-peers", action="store_true")
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument(
+        "--outputs",
+        choices=("tmpfs", "disk"),
+        default="tmpfs" if TMPFS.is_dir() and os.access(TMPFS, os.W_OK) else "disk",
+        help="where the built sites go (default tmpfs where /dev/shm is writable)",
+    )
     args = parser.parse_args()
+    global OUTPUTS
+    OUTPUTS = TMPFS / "kennisbank-bench" if args.outputs == "tmpfs" else WORK
     WORK.mkdir(parents=True, exist_ok=True)
+    OUTPUTS.mkdir(parents=True, exist_ok=True)
     if args.install_peers:
         install_peers()
     report = [
         "# Benchmark results",
         "",
         f"Made by `benchmarks/run.py` on {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores. "
-        "Cold = no output folder and no cache; all tools write to the same file system. "
+        "Cold = no output folder and no cache. "
+        f"All tools write their output to the same file system: {OUTPUTS} "
+        f"({'tmpfs' if args.outputs == 'tmpfs' else 'the disk'}); sources and caches are on disk. "
         "Kennisbank builds with `--no-search` here, like the peers' reference workload "
         "(Pagefind indexing is measured separately in benchmarks/search_weight.py).",
         "",
