@@ -65,12 +65,17 @@ def _read(path: str, stat: tuple[int, int] | None) -> tuple[tuple[int, int], byt
         if stat is None:
             found = os.fstat(fd)
             stat = (found.st_size, found.st_mtime_ns)
-        chunks = []
-        while chunk := os.read(fd, max(stat[0] + 1, 65536)):
-            chunks.append(chunk)
+        # One read of the size it had (plus one byte, to see the end), not a 64 KiB
+        # buffer that malloc handed out and took back for every file.
+        data = os.read(fd, stat[0] + 1)
+        if len(data) != stat[0]:  # grown since its stat, or a short read: on to the end
+            chunks = [data]
+            while chunk := os.read(fd, 65536):
+                chunks.append(chunk)
+            data = b"".join(chunks)
     finally:
         os.close(fd)
-    return stat, b"".join(chunks)
+    return stat, data
 
 
 def _parse(root: Path, config: SiteConfig, source: str, item, stat) -> SourceEntry:
