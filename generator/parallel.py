@@ -36,11 +36,27 @@ def _worker_start() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _run_chunk(bounds: tuple[int, int]) -> list:
+def _claim(next_chunk) -> int:
+    """The index of the next chunk no process has taken yet."""
+    with next_chunk.get_lock():
+        index = next_chunk.value
+        next_chunk.value = index + 1
+    return index
+
+
+def _run_claimed(_ticket: int) -> tuple[int, list] | None:
+    """In a worker: run the next untaken chunk, if any is left."""
     assert _task is not None
-    results = _task(range(*bounds))
+    index = _claim(_next_chunk)
+    if index >= len(_bounds):
+        return None
+    results = _task(range(*_bounds[index]))
     collect_if_grown()
-    return results
+    return index, results
+
+
+_next_chunk = None
+_bounds: list[tuple[int, int]] = []
 
 
 def map_chunks(
@@ -53,8 +69,12 @@ def map_chunks(
 
     `task` is inherited by the forked workers, never pickled, so it may be a
     closure over the whole site. `on_chunk(n)` is told as chunks finish.
+
+    The parent takes chunks too, beside `workers - 1` forked workers: on two cores
+    a parent that only waited and unpickled made three processes share them, and
+    what the parent runs itself never crosses a pipe.
     """
-    global _task
+    global _task, _next_chunk, _bounds
     if count == 0:
         return []
     parallel = (
@@ -62,33 +82,41 @@ def map_chunks(
         and count >= MIN_PARALLEL_ITEMS
         and "fork" in multiprocessing.get_all_start_methods()
     )
-    # Small chunks keep both workers busy to the end (the last one to finish is short)
-    # and let the parent take in results while the workers go on.
+    # Small chunks keep every process busy to the end (the last one to finish is short).
     chunks = min(workers * 32, count // 25) if parallel else max(1, min(20, count // 50))
     size = -(-count // chunks)
     bounds = [(start, min(start + size, count)) for start in range(0, count, size)]
-    results: list = []
     if not parallel:
+        results: list = []
         for start, stop in bounds:
             results.extend(task(range(start, stop)))
             collect_if_grown()
             if on_chunk:
                 on_chunk(stop - start)
         return results
-    _task = task
+    context = multiprocessing.get_context("fork")
+    parts: list[list | None] = [None] * len(bounds)
+    _task, _bounds, _next_chunk = task, bounds, context.Value("i", 0)
     # The inherited site model is never garbage: frozen, the workers' collections
     # skip it instead of walking (and copying) all its memory again and again.
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start) as pool:
-            for (start, stop), part in zip(
-                bounds, pool.imap(_run_chunk, bounds, chunksize=1), strict=True
-            ):
-                results.extend(part)
+        with context.Pool(workers - 1, initializer=_worker_start) as pool:
+            # One ticket per chunk: a worker's ticket runs whichever chunk is next.
+            claimed = pool.imap_unordered(_run_claimed, range(len(bounds)))
+            while (index := _claim(_next_chunk)) < len(bounds):
+                start, stop = bounds[index]
+                parts[index] = task(range(start, stop))
                 collect_if_grown()
                 if on_chunk:
                     on_chunk(stop - start)
+            for done in claimed:
+                if done is not None:
+                    index, part = done
+                    parts[index] = part
+                    if on_chunk:
+                        on_chunk(bounds[index][1] - bounds[index][0])
     finally:
-        _task = None
+        _task, _bounds, _next_chunk = None, [], None
         gc.unfreeze()
-    return results
+    return [result for part in parts for result in part]  # type: ignore[union-attr]

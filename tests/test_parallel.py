@@ -1,0 +1,56 @@
+"""Work spread over processes: results in order, every item once, the parent working
+beside its forked workers."""
+
+import multiprocessing
+import os
+
+from generator.parallel import MIN_PARALLEL_ITEMS, map_chunks
+
+
+def _who(indexes: range) -> list[tuple[int, int]]:
+    return [(index, os.getpid()) for index in indexes]
+
+
+def test_results_come_in_order_and_the_parent_works_too():
+    count = MIN_PARALLEL_ITEMS * 5
+    parent = os.getpid()
+    worker_ran = multiprocessing.get_context("fork").Event()
+
+    def who_waiting(indexes: range) -> list[tuple[int, int]]:
+        # The parent's chunks wait until a worker has run one: with chunks this
+        # small, the parent would otherwise be done before any worker started.
+        if os.getpid() == parent:
+            worker_ran.wait(timeout=30)
+        else:
+            worker_ran.set()
+        return _who(indexes)
+
+    told: list[int] = []
+    results = map_chunks(who_waiting, count, workers=2, on_chunk=told.append)
+    assert [index for index, _pid in results] == list(range(count))
+    pids = {pid for _index, pid in results}
+    assert os.getpid() in pids  # the parent took chunks itself
+    assert len(pids) == 2  # and one forked worker the others
+    assert sum(told) == count
+
+
+def test_one_worker_or_few_items_stay_in_the_parent():
+    assert {pid for _i, pid in map_chunks(_who, 1_000, workers=1)} == {os.getpid()}
+    small = map_chunks(_who, MIN_PARALLEL_ITEMS - 1, workers=2)
+    assert [index for index, _pid in small] == list(range(MIN_PARALLEL_ITEMS - 1))
+    assert {pid for _i, pid in small} == {os.getpid()}
+
+
+def test_a_failing_task_in_the_parent_stops_the_workers_and_raises():
+    def failing(indexes: range) -> list:
+        if os.getpid() == parent:
+            raise ValueError("stuk")
+        return list(indexes)
+
+    parent = os.getpid()
+    try:
+        map_chunks(failing, 1_000, workers=2)
+    except ValueError as error:
+        assert str(error) == "stuk"
+    else:
+        raise AssertionError("the parent's error was lost")
