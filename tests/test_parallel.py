@@ -4,6 +4,7 @@ beside its forked workers."""
 import multiprocessing
 import os
 
+from generator import parallel
 from generator.parallel import MIN_PARALLEL_ITEMS, map_chunks
 
 
@@ -54,3 +55,32 @@ def test_a_failing_task_in_the_parent_stops_the_workers_and_raises():
         assert str(error) == "stuk"
     else:
         raise AssertionError("the parent's error was lost")
+
+
+def _big(indexes: range) -> list[str]:
+    return [f"{index}:" + "x" * 100_000 for index in indexes]
+
+
+def test_big_results_arrive_whole_and_in_order():
+    count = MIN_PARALLEL_ITEMS * 2
+    results = map_chunks(_big, count, workers=2)
+    assert results == _big(range(count))
+
+
+def test_results_left_in_shared_memory_or_sent_when_it_is_full(monkeypatch):
+    shared = parallel._SharedResults(multiprocessing.get_context("fork"))
+    try:
+        where = shared.put(["een", "twee"])
+        assert where == (0, where[1])  # an offset and a length: nothing went through a pipe
+        assert shared.take(where) == ["een", "twee"]
+        monkeypatch.setattr(parallel._SharedResults, "SIZE", where[1] + 10)
+        spilled = shared.put(["drie"] * 10)
+        assert isinstance(spilled, bytes) and shared.take(spilled) == ["drie"] * 10
+    finally:
+        shared.close()
+
+
+def test_a_full_shared_area_still_gives_every_result(monkeypatch):
+    monkeypatch.setattr(parallel._SharedResults, "SIZE", 300_000)  # room for a few chunks
+    count = MIN_PARALLEL_ITEMS * 2
+    assert map_chunks(_big, count, workers=2) == _big(range(count))
