@@ -56,12 +56,17 @@ class _SharedResults:
     SIZE = 1 << 30  # address space only: pages are taken as they are written
 
     def __init__(self, context) -> None:
-        self.area = mmap.mmap(-1, self.SIZE)
+        try:
+            self.area: mmap.mmap | None = mmap.mmap(-1, self.SIZE)
+        except OSError:  # no room for the mapping (strict overcommit): the pipe it is
+            self.area = None
         self.used = context.Value("q", 0)
 
     def put(self, results: list) -> tuple[int, int] | bytes:
         """In a worker: (offset, length) of the pickled results, or the bytes when full."""
         data = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
+        if self.area is None:
+            return data
         with self.used.get_lock():
             start = self.used.value
             if start + len(data) > self.SIZE:
@@ -71,14 +76,15 @@ class _SharedResults:
         return start, len(data)
 
     def take(self, where: tuple[int, int] | bytes) -> list:
-        if isinstance(where, bytes):
+        if isinstance(where, bytes) or self.area is None:
             return pickle.loads(where)  # noqa: S301 - from our own forked worker
         start, length = where
         with memoryview(self.area)[start : start + length] as view:
             return pickle.loads(view)  # noqa: S301 - from our own forked worker
 
     def close(self) -> None:
-        self.area.close()
+        if self.area is not None:
+            self.area.close()
 
 
 def _run_claimed(_ticket: int) -> tuple[int, tuple[int, int] | bytes] | None:

@@ -84,3 +84,12 @@ def test_a_full_shared_area_still_gives_every_result(monkeypatch):
     monkeypatch.setattr(parallel._SharedResults, "SIZE", 300_000)  # room for a few chunks
     count = MIN_PARALLEL_ITEMS * 2
     assert map_chunks(_big, count, workers=2) == _big(range(count))
+
+
+def test_without_room_for_the_shared_area_results_go_through_the_pipe(monkeypatch):
+    def refused(*_args, **_kwargs):
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(parallel.mmap, "mmap", refused)
+    count = MIN_PARALLEL_ITEMS * 2
+    assert map_chunks(_big, count, workers=2) == _big(range(count))
