@@ -1,5 +1,6 @@
 """Spread work over processes. Forked workers inherit the parent's memory (the site
-model, compiled templates), so only small task indexes and results cross pipes."""
+model, compiled templates), so no task is sent; the parent takes chunks of work
+beside them, and they leave their results in memory shared with it."""
 
 from __future__ import annotations
 
