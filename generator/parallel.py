@@ -10,15 +10,16 @@ import mmap
 import multiprocessing
 import os
 import pickle
+import select
 import signal
+import struct
 from collections.abc import Callable
+from typing import NoReturn
 
 from generator.collector import collect_if_grown
 
 # Below this many items a pool costs more than it saves.
 MIN_PARALLEL_ITEMS = 200
-
-_task: Callable | None = None
 
 
 def worker_count(requested: int | None = None) -> int:
@@ -35,7 +36,7 @@ def worker_count(requested: int | None = None) -> int:
 
 def _worker_start() -> None:
     # Ctrl-C goes to the whole process group; the parent alone decides what happens.
-    # And a worker ends quietly when the pool terminates it, whatever handler it inherited.
+    # And a worker ends quietly when the parent stops it, whatever handler it inherited.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
@@ -88,20 +89,93 @@ class _SharedResults:
             self.area.close()
 
 
-def _run_claimed(_ticket: int) -> tuple[int, tuple[int, int] | bytes] | None:
-    """In a worker: run the next untaken chunk, if any is left."""
-    assert _task is not None and _shared is not None
-    index = _claim(_next_chunk)
-    if index >= len(_bounds):
-        return None
-    results = _task(range(*_bounds[index]))
-    collect_if_grown()
-    return index, _shared.put(results)
+# A worker's message: chunk index, kind, then offset and length in the shared area
+# (a result left there) or 0 and the length of the bytes that follow (a result that did
+# not fit, or an error). Headers are far below PIPE_BUF: written whole.
+_HEADER = struct.Struct("<iiqq")
+_SHARED, _INLINE, _ERROR = 0, 1, 2
 
 
-_next_chunk = None
-_shared: _SharedResults | None = None
-_bounds: list[tuple[int, int]] = []
+def _worker(task: Callable[[range], list], bounds, next_chunk, shared, out: int) -> NoReturn:
+    """A forked worker: runs untaken chunks until none is left, then ends."""
+    code = 0
+    try:
+        _worker_start()
+        while (index := _claim(next_chunk)) < len(bounds):
+            try:
+                results = task(range(*bounds[index]))
+                collect_if_grown()
+                where = shared.put(results)
+            except BaseException as error:  # the parent raises it
+                _send(out, index, _ERROR, _pickled_error(error))
+                break
+            if isinstance(where, bytes):
+                _send(out, index, _INLINE, where)
+            else:
+                _send(out, index, _SHARED, b"", *where)
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)  # no cleanup of the parent's that this copy of it inherited
+
+
+def _send(out: int, index: int, kind: int, data: bytes, offset: int = 0, length: int = 0) -> None:
+    view = memoryview(_HEADER.pack(index, kind, offset, length or len(data)) + data)
+    while view:
+        view = view[os.write(out, view) :]
+
+
+def _pickled_error(error: BaseException) -> bytes:
+    try:
+        return pickle.dumps(error)
+    except Exception:  # an exception that cannot be pickled: its text, at least
+        return pickle.dumps(RuntimeError(f"{type(error).__name__}: {error}"))
+
+
+class _Inbox:
+    """The parent's end of one worker's pipe: messages as they arrive, read without
+    blocking between the parent's own chunks."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.open = True
+        self._buffer = bytearray()
+        os.set_blocking(fd, False)
+
+    def messages(self) -> list[tuple[int, int, int, int, bytes]]:
+        while self.open:
+            try:
+                data = os.read(self.fd, 1 << 20)
+            except BlockingIOError:
+                break
+            if not data:
+                self.open = False  # the worker has ended
+            self._buffer += data
+        found = []
+        while len(self._buffer) >= _HEADER.size:
+            index, kind, offset, length = _HEADER.unpack_from(self._buffer)
+            size = _HEADER.size + (0 if kind == _SHARED else length)
+            if len(self._buffer) < size:
+                break
+            found.append((index, kind, offset, length, bytes(self._buffer[_HEADER.size : size])))
+            del self._buffer[:size]
+        return found
+
+
+_unreaped: list[int] = []  # ended workers not yet waited for
+
+
+def _reap(block: bool = False) -> None:
+    """Wait for ended workers; without `block`, only those already gone. The last
+    workers of a build are left to end on their own: freeing a copy of the site
+    model takes them tens of milliseconds, which the parent need not wait out."""
+    for pid in list(_unreaped):
+        try:
+            done, _status = os.waitpid(pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            _unreaped.remove(pid)
 
 
 def map_chunks(
@@ -119,7 +193,6 @@ def map_chunks(
     a parent that only waited and unpickled made three processes share them, and
     what the parent runs itself never crosses to another process.
     """
-    global _task, _next_chunk, _bounds, _shared
     if count == 0:
         return []
     parallel = (
@@ -142,36 +215,57 @@ def map_chunks(
     context = multiprocessing.get_context("fork")
     parts: list[list | None] = [None] * len(bounds)
     shared = _SharedResults(context)
-    _task, _bounds, _next_chunk, _shared = task, bounds, context.Value("i", 0), shared
+    next_chunk = context.Value("i", 0)
+    _reap()
+    pids: list[int] = []
+    inboxes: list[_Inbox] = []
 
-    def take(done: tuple | None) -> None:
-        if done is not None:
-            index, where = done
-            parts[index] = shared.take(where)
+    def take_in(inbox: _Inbox) -> None:
+        for index, kind, offset, length, data in inbox.messages():
+            if kind == _ERROR:
+                raise pickle.loads(data)  # noqa: S301 - from our own forked worker
+            parts[index] = shared.take((offset, length) if kind == _SHARED else data)
             if on_chunk:
                 on_chunk(bounds[index][1] - bounds[index][0])
 
     # The inherited site model is never garbage: frozen, the workers' collections
     # skip it instead of walking (and copying) all its memory again and again.
     gc.freeze()
+    finished = False
     try:
-        with context.Pool(workers - 1, initializer=_worker_start) as pool:
-            # One ticket per chunk: a worker's ticket runs whichever chunk is next.
-            claimed = pool.imap_unordered(_run_claimed, range(len(bounds)))
-            while (index := _claim(_next_chunk)) < len(bounds):
-                start, stop = bounds[index]
-                parts[index] = task(range(start, stop))
-                collect_if_grown()
-                if on_chunk:
-                    on_chunk(stop - start)
-                # Take in what the workers finished meanwhile (all of it: StopIteration).
-                with contextlib.suppress(multiprocessing.TimeoutError, StopIteration):
-                    while True:
-                        take(claimed.next(timeout=0))
-            for done in claimed:
-                take(done)
+        for _ in range(workers - 1):
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                os.close(read_end)
+                _worker(task, bounds, next_chunk, shared, write_end)
+            os.close(write_end)
+            pids.append(pid)
+            inboxes.append(_Inbox(read_end))
+        while (index := _claim(next_chunk)) < len(bounds):
+            start, stop = bounds[index]
+            parts[index] = task(range(start, stop))
+            collect_if_grown()
+            if on_chunk:
+                on_chunk(stop - start)
+            for inbox in inboxes:  # what the workers finished meanwhile
+                take_in(inbox)
+        while any(inbox.open for inbox in inboxes):
+            select.select([inbox.fd for inbox in inboxes if inbox.open], [], [])
+            for inbox in inboxes:
+                take_in(inbox)
+        if any(part is None for part in parts):
+            raise RuntimeError("a worker process ended without giving its results")
+        finished = True
     finally:
-        _task, _bounds, _next_chunk, _shared = None, [], None, None
         gc.unfreeze()
+        for inbox in inboxes:
+            os.close(inbox.fd)
+        for pid in pids:
+            if not finished:  # an error or Ctrl-C here: the workers stop now
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGTERM)
+            _unreaped.append(pid)
+        _reap(block=not finished)
         shared.close()
     return [result for part in parts for result in part]  # type: ignore[union-attr]

@@ -9,6 +9,7 @@ changed, and the web server serves the output folder.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import os
 import signal
 import sys
@@ -163,6 +164,8 @@ def _stop_on_signals() -> None:
     with contextlib.suppress(ValueError):  # not in the main thread
         signal.signal(signal.SIGTERM, handler)
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        if hasattr(signal, "SIGUSR1"):  # a preview that will not stop: where is each thread?
+            faulthandler.register(signal.SIGUSR1, all_threads=True)
 
 
 STOP_DEADLINE = 10.0  # seconds a stopping preview may take before it is ended regardless

@@ -144,9 +144,16 @@ class Served:
         try:
             return self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
+            # Where every thread is (serve dumps them on SIGUSR1), for the report.
+            self.process.send_signal(signal.SIGUSR1)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=2)
             self.process.kill()
             self.process.wait()
-            raise AssertionError("serve did not stop within 15 s of Ctrl-C") from None
+            time.sleep(0.2)  # let the pumps take in the last lines
+            raise AssertionError(
+                "serve did not stop within 15 s of Ctrl-C; it said:\n" + self.log()[-6000:]
+            ) from None
 
     def log(self) -> str:
         return "".join(self.out) + "".join(self.err)

@@ -4,6 +4,8 @@ beside its forked workers."""
 import multiprocessing
 import os
 
+import pytest
+
 from generator import parallel
 from generator.parallel import MIN_PARALLEL_ITEMS, map_chunks
 
@@ -12,20 +14,29 @@ def _who(indexes: range) -> list[tuple[int, int]]:
     return [(index, os.getpid()) for index in indexes]
 
 
+def _both_run(in_parent, in_worker):
+    """A task that surely runs in the parent and in a worker: each one's first chunk
+    waits (with a deadline) until the other has started one. With chunks this small,
+    one process could otherwise take them all before the other starts."""
+    parent = os.getpid()
+    context = multiprocessing.get_context("fork")
+    parent_ran, worker_ran = context.Event(), context.Event()
+
+    def task(indexes: range) -> list:
+        if os.getpid() == parent:
+            parent_ran.set()
+            worker_ran.wait(timeout=30)
+            return in_parent(indexes)
+        worker_ran.set()
+        parent_ran.wait(timeout=30)
+        return in_worker(indexes)
+
+    return task
+
+
 def test_results_come_in_order_and_the_parent_works_too():
     count = MIN_PARALLEL_ITEMS * 5
-    parent = os.getpid()
-    worker_ran = multiprocessing.get_context("fork").Event()
-
-    def who_waiting(indexes: range) -> list[tuple[int, int]]:
-        # The parent's chunks wait until a worker has run one: with chunks this
-        # small, the parent would otherwise be done before any worker started.
-        if os.getpid() == parent:
-            worker_ran.wait(timeout=30)
-        else:
-            worker_ran.set()
-        return _who(indexes)
-
+    who_waiting = _both_run(_who, _who)
     told: list[int] = []
     results = map_chunks(who_waiting, count, workers=2, on_chunk=told.append)
     assert [index for index, _pid in results] == list(range(count))
@@ -43,18 +54,11 @@ def test_one_worker_or_few_items_stay_in_the_parent():
 
 
 def test_a_failing_task_in_the_parent_stops_the_workers_and_raises():
-    def failing(indexes: range) -> list:
-        if os.getpid() == parent:
-            raise ValueError("stuk")
-        return list(indexes)
+    def fail(_indexes: range) -> list:
+        raise ValueError("stuk")
 
-    parent = os.getpid()
-    try:
-        map_chunks(failing, 1_000, workers=2)
-    except ValueError as error:
-        assert str(error) == "stuk"
-    else:
-        raise AssertionError("the parent's error was lost")
+    with pytest.raises(ValueError, match="stuk"):
+        map_chunks(_both_run(fail, list), 1_000, workers=2)
 
 
 def _big(indexes: range) -> list[str]:
@@ -93,3 +97,40 @@ def test_without_room_for_the_shared_area_results_go_through_the_pipe(monkeypatc
     monkeypatch.setattr(parallel.mmap, "mmap", refused)
     count = MIN_PARALLEL_ITEMS * 2
     assert map_chunks(_big, count, workers=2) == _big(range(count))
+
+
+def test_an_error_in_a_worker_is_raised_in_the_parent():
+    def fail(_indexes: range) -> list:
+        raise ValueError("stuk in een werker")
+
+    with pytest.raises(ValueError, match="stuk in een werker"):
+        map_chunks(_both_run(list, fail), 1_000, workers=2)
+
+
+def test_an_error_that_cannot_be_pickled_still_arrives_as_text():
+    class Odd(Exception):
+        def __reduce__(self):
+            raise TypeError("not picklable")
+
+    def fail(_indexes: range) -> list:
+        raise Odd("vreemd")
+
+    with pytest.raises(RuntimeError, match="Odd: vreemd"):
+        map_chunks(_both_run(list, fail), 1_000, workers=2)
+
+
+def test_a_worker_that_dies_gives_an_error_not_a_hang():
+    def die(_indexes: range) -> list:
+        os._exit(3)
+
+    with pytest.raises(RuntimeError, match="without giving its results"):
+        map_chunks(_both_run(list, die), 1_000, workers=2)
+
+
+def test_no_worker_is_left_running_after_a_failure():
+    def fail(_indexes: range) -> list:
+        raise ValueError("stuk")
+
+    with pytest.raises(ValueError):
+        map_chunks(_both_run(list, fail), 1_000, workers=3)
+    assert parallel._unreaped == []  # stopped and waited for
