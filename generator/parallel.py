@@ -205,20 +205,26 @@ def map_chunks(
     size = -(-count // chunks)
     bounds = [(start, min(start + size, count)) for start in range(0, count, size)]
     if not parallel:
-        results: list = []
-        for start, stop in bounds:
-            results.extend(task(range(start, stop)))
-            collect_if_grown()
-            if on_chunk:
-                on_chunk(stop - start)
-        return results
+        return _map_here(task, bounds, on_chunk)
+    return _map_forked(task, bounds, workers, on_chunk)
+
+
+def _map_here(task: Callable[[range], list], bounds: list, on_chunk) -> list:
+    results: list = []
+    for start, stop in bounds:
+        results.extend(task(range(start, stop)))
+        collect_if_grown()
+        if on_chunk:
+            on_chunk(stop - start)
+    return results
+
+
+def _map_forked(task: Callable[[range], list], bounds: list, workers: int, on_chunk) -> list:
     context = multiprocessing.get_context("fork")
     parts: list[list | None] = [None] * len(bounds)
     shared = _SharedResults(context)
     next_chunk = context.Value("i", 0)
     _reap()
-    pids: list[int] = []
-    inboxes: list[_Inbox] = []
 
     def take_in(inbox: _Inbox) -> None:
         for index, kind, offset, length, data in inbox.messages():
@@ -231,17 +237,14 @@ def map_chunks(
     # The inherited site model is never garbage: frozen, the workers' collections
     # skip it instead of walking (and copying) all its memory again and again.
     gc.freeze()
+    pids: list[int] = []
+    inboxes: list[_Inbox] = []
     finished = False
     try:
         for _ in range(workers - 1):
-            read_end, write_end = os.pipe()
-            pid = os.fork()
-            if pid == 0:
-                os.close(read_end)
-                _worker(task, bounds, next_chunk, shared, write_end)
-            os.close(write_end)
+            pid, inbox = _fork_worker(task, bounds, next_chunk, shared)
             pids.append(pid)
-            inboxes.append(_Inbox(read_end))
+            inboxes.append(inbox)
         while (index := _claim(next_chunk)) < len(bounds):
             start, stop = bounds[index]
             parts[index] = task(range(start, stop))
@@ -259,13 +262,29 @@ def map_chunks(
         finished = True
     finally:
         gc.unfreeze()
-        for inbox in inboxes:
-            os.close(inbox.fd)
-        for pid in pids:
-            if not finished:  # an error or Ctrl-C here: the workers stop now
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGTERM)
-            _unreaped.append(pid)
-        _reap(block=not finished)
+        _let_go(pids, inboxes, stop=not finished)
         shared.close()
     return [result for part in parts for result in part]  # type: ignore[union-attr]
+
+
+def _fork_worker(task, bounds, next_chunk, shared) -> tuple[int, _Inbox]:
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        _worker(task, bounds, next_chunk, shared, write_end)
+    os.close(write_end)
+    return pid, _Inbox(read_end)
+
+
+def _let_go(pids: list[int], inboxes: list[_Inbox], stop: bool) -> None:
+    """Done with the workers. After an error or Ctrl-C they are stopped and waited for;
+    otherwise they are ending by themselves, and are reaped later."""
+    for inbox in inboxes:
+        os.close(inbox.fd)
+    for pid in pids:
+        if stop:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        _unreaped.append(pid)
+    _reap(block=stop)
