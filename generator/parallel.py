@@ -51,9 +51,9 @@ def _claim(next_chunk) -> int:
 
 class _SharedResults:
     """Where workers leave their chunks' results for the parent: an anonymous shared
-    mapping made before the fork, so a result crosses no pipe. Through the pool's pipe
-    (64 KiB at a time, each read waiting for the busy parent's GIL) a worker sat blocked
-    for most of a stage of big results, such as parsed pages."""
+    mapping made before the fork, so a result crosses no pipe. Through a pipe (64 KiB at
+    a time, each read waiting for the busy parent's GIL) a worker sat blocked for most
+    of a stage of big results, such as parsed pages."""
 
     SIZE = 1 << 30  # address space only: pages are taken as they are written
 
