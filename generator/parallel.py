@@ -65,7 +65,8 @@ class _SharedResults:
         self.used = context.Value("q", 0)
 
     def put(self, results: list) -> tuple[int, int] | bytes:
-        """In a worker: (offset, length) of the pickled results, or the bytes when full."""
+        """In a worker: (offset, length) of the pickled results, or the bytes themselves
+        when the area is full or missing (they are then sent through the pipe)."""
         data = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
         if self.area is None:
             return data
@@ -77,10 +78,9 @@ class _SharedResults:
         self.area[start : start + len(data)] = data
         return start, len(data)
 
-    def take(self, where: tuple[int, int] | bytes) -> list:
-        if isinstance(where, bytes) or self.area is None:
-            return pickle.loads(where)  # noqa: S301 - from our own forked worker
-        start, length = where
+    def take(self, start: int, length: int) -> list:
+        """In the parent: the results a worker left at `start`."""
+        assert self.area is not None  # put() sent them through the pipe otherwise
         with memoryview(self.area)[start : start + length] as view:
             return pickle.loads(view)  # noqa: S301 - from our own forked worker
 
@@ -230,7 +230,10 @@ def _map_forked(task: Callable[[range], list], bounds: list, workers: int, on_ch
         for index, kind, offset, length, data in inbox.messages():
             if kind == _ERROR:
                 raise pickle.loads(data)  # noqa: S301 - from our own forked worker
-            parts[index] = shared.take((offset, length) if kind == _SHARED else data)
+            if kind == _SHARED:
+                parts[index] = shared.take(offset, length)
+            else:
+                parts[index] = pickle.loads(data)  # noqa: S301 - from our own forked worker
             if on_chunk:
                 on_chunk(bounds[index][1] - bounds[index][0])
 
