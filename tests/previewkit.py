@@ -106,8 +106,12 @@ class Served:
         )
         self.out: list[str] = []
         self.err: list[str] = []
-        for stream, lines in ((self.process.stdout, self.out), (self.process.stderr, self.err)):
-            threading.Thread(target=self._pump, args=(stream, lines), daemon=True).start()
+        self._pumps = [
+            threading.Thread(target=self._pump, args=(stream, lines), daemon=True)
+            for stream, lines in ((self.process.stdout, self.out), (self.process.stderr, self.err))
+        ]
+        for pump in self._pumps:
+            pump.start()
         found = wait_until(self._address, 30, "the server's address")
         self.host, self.port = found  # type: ignore[misc]
         self.url = f"http://{self.host}:{self.port}"
@@ -146,11 +150,16 @@ class Served:
         except subprocess.TimeoutExpired:
             # Where every thread is (serve dumps them on SIGUSR1), for the report.
             self.process.send_signal(signal.SIGUSR1)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=2)
+            with contextlib.suppress(AssertionError):
+                wait_until(
+                    lambda: any("most recent call first" in line for line in self.err),
+                    5,
+                    "the threads' stacks",
+                )
             self.process.kill()
             self.process.wait()
-            time.sleep(0.2)  # let the pumps take in the last lines
+            for pump in self._pumps:  # the streams end with the process: its last lines
+                pump.join(timeout=5)
             raise AssertionError(
                 "serve did not stop within 15 s of Ctrl-C; it said:\n" + self.log()[-6000:]
             ) from None
