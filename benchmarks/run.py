@@ -29,12 +29,11 @@ HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
 WORK = HERE / "work"
 CORPORA = HERE / "corpora"
-# Where every tool writes its output (set by --outputs). On this machine's ext4, making
-# files soon after a large deletion (the last round's output) costs up to 0.9 ms per
-# inode in the kernel (ext4's recently_deleted scan), which swung each tool's cold
+# Where every tool writes its output by default (--outputs). On this machine's ext4,
+# making files soon after a large deletion (the last round's output) costs up to 0.9 ms
+# per inode in the kernel (ext4's recently_deleted scan), which swung each tool's cold
 # build by seconds from round to round: tmpfs measures the tools, not that.
 TMPFS = Path("/dev/shm")
-OUTPUTS = WORK
 PEERS = Path(os.environ.get("KB_PEERS", PROJECT.parent / "shared/bench/peers"))
 PYTHON = sys.executable
 
@@ -82,9 +81,9 @@ def remove(path: Path) -> None:
 class Ours:
     name = "Kennisbank"
 
-    def __init__(self, corpus: Path):
+    def __init__(self, corpus: Path, outputs: Path):
         self.corpus = corpus
-        self.out = OUTPUTS / f"kb-{corpus.name}"
+        self.out = outputs / f"kb-{corpus.name}"
         self.article = sorted((corpus / "content/articles").glob("*.md"))[
             len(list((corpus / "content/articles").glob("*.md"))) // 2
         ]
@@ -121,11 +120,13 @@ class Ours:
 
 
 class Peer:
-    def __init__(self, name: str, folder: str, corpus: Path, env: dict | None = None):
+    def __init__(
+        self, name: str, folder: str, corpus: Path, outputs: Path, env: dict | None = None
+    ):
         self.name = name
         self.folder = PEERS / folder
         self.site = WORK / f"{folder}-{corpus.name}"
-        self.out = OUTPUTS / f"{folder}-{corpus.name}-out"
+        self.out = outputs / f"{folder}-{corpus.name}-out"
         self.env = env
         subprocess.run(
             ["bash", str(self.folder / "prepare.sh"), str(corpus), str(self.site)],
@@ -160,19 +161,19 @@ def install_peers() -> None:
         )
 
 
-def available_peers(corpus: Path) -> list[Peer]:
+def available_peers(corpus: Path, outputs: Path) -> list[Peer]:
     peers = []
     if shutil.which("hugo") and (PEERS / "hugo").is_dir():
-        peers.append(Peer("Hugo", "hugo", corpus))
+        peers.append(Peer("Hugo", "hugo", corpus, outputs))
     eleventy = WORK / "eleventy-env"
     if (eleventy / "node_modules/.bin/eleventy").exists() and (PEERS / "eleventy").is_dir():
         peers.append(
-            Peer("Eleventy", "eleventy", corpus, dict(os.environ, PEERS_ENV=str(eleventy)))
+            Peer("Eleventy", "eleventy", corpus, outputs, dict(os.environ, PEERS_ENV=str(eleventy)))
         )
     pelican = WORK / "pelican-venv/bin/pelican"
     if pelican.exists() and (PEERS / "pelican").is_dir():
         env = dict(os.environ, PELICAN=str(pelican))
-        peers.append(Peer("Pelican", "pelican", corpus, env))
+        peers.append(Peer("Pelican", "pelican", corpus, outputs, env))
     return peers
 
 
@@ -180,10 +181,10 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def bench_size(size: int, rounds: int, with_peers: bool) -> list[str]:
+def bench_size(size: int, rounds: int, with_peers: bool, outputs: Path) -> list[str]:
     corpus = make_corpus(size)
-    ours = Ours(corpus)
-    peers = available_peers(corpus) if with_peers else []
+    ours = Ours(corpus, outputs)
+    peers = available_peers(corpus, outputs) if with_peers else []
     cold: dict[str, list[tuple[float, float]]] = {p.name: [] for p in [ours, *peers]}
     cached, edit = [], []
     ours.cold()  # warm the page cache and compile bytecode; not counted
@@ -236,10 +237,9 @@ def main() -> int:
         help="where the built sites go (default tmpfs where /dev/shm is writable)",
     )
     args = parser.parse_args()
-    global OUTPUTS
-    OUTPUTS = TMPFS / "kennisbank-bench" if args.outputs == "tmpfs" else WORK
+    outputs = TMPFS / "kennisbank-bench" if args.outputs == "tmpfs" else WORK
     WORK.mkdir(parents=True, exist_ok=True)
-    OUTPUTS.mkdir(parents=True, exist_ok=True)
+    outputs.mkdir(parents=True, exist_ok=True)
     if args.install_peers:
         install_peers()
     report = [
@@ -247,14 +247,14 @@ def main() -> int:
         "",
         f"Made by `benchmarks/run.py` on {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores. "
         "Cold = no output folder and no cache. "
-        f"All tools write their output to the same file system: {OUTPUTS} "
+        f"All tools write their output to the same file system: {outputs} "
         f"({'tmpfs' if args.outputs == 'tmpfs' else 'the disk'}); sources and caches are on disk. "
         "Kennisbank builds with `--no-search` here, like the peers' reference workload "
         "(Pagefind indexing is measured separately in benchmarks/search_weight.py).",
         "",
     ]
     for size in (int(s) for s in args.sizes.split(",")):
-        report += bench_size(size, args.rounds, not args.no_peers)
+        report += bench_size(size, args.rounds, not args.no_peers, outputs)
     args.output.write_text("\n".join(report) + "\n", encoding="utf-8")
     print("\n".join(report))
     return 0
