@@ -210,12 +210,16 @@ def map_chunks(
 
 
 def _map_here(task: Callable[[range], list], bounds: list, on_chunk) -> list:
-    results: list = []
-    for start, stop in bounds:
-        results.extend(task(range(start, stop)))
-        collect_if_grown()
-        if on_chunk:
-            on_chunk(stop - start)
+    return [result for chunk in bounds for result in _run_here(task, chunk, on_chunk)]
+
+
+def _run_here(task: Callable[[range], list], chunk: tuple[int, int], on_chunk) -> list:
+    """One chunk in this (the parent) process."""
+    start, stop = chunk
+    results = task(range(start, stop))
+    collect_if_grown()
+    if on_chunk:
+        on_chunk(stop - start)
     return results
 
 
@@ -249,11 +253,7 @@ def _map_forked(task: Callable[[range], list], bounds: list, workers: int, on_ch
             pids.append(pid)
             inboxes.append(inbox)
         while (index := _claim(next_chunk)) < len(bounds):
-            start, stop = bounds[index]
-            parts[index] = task(range(start, stop))
-            collect_if_grown()
-            if on_chunk:
-                on_chunk(stop - start)
+            parts[index] = _run_here(task, bounds[index], on_chunk)
             for inbox in inboxes:  # what the workers finished meanwhile
                 take_in(inbox)
         while any(inbox.open for inbox in inboxes):
