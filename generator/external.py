@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +89,11 @@ def _save_cache(path: Path, links: dict[str, dict]) -> None:
 
 def probe(url: str, timeout: float = TIMEOUT) -> Outcome:
     """HEAD first (cheap); servers that refuse HEAD get a GET."""
+    # Imported here: with ssl, http and email it is 10 ms of every build's start,
+    # and only a build that checks links on other sites uses it.
+    import urllib.error
+    import urllib.request
+
     for method in ("HEAD", "GET"):
         request = urllib.request.Request(url, method=method, headers={"User-Agent": USER_AGENT})
         try:

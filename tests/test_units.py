@@ -393,3 +393,32 @@ def test_json_ld_is_json_that_cannot_close_its_script(value):
     text = str(_json_ld(value))
     assert "<" not in text and ">" not in text and "&" not in text
     assert json.loads(text) == json.loads(json.dumps(value))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab &<>\"'\n\r\t\x00\x0b\ufffeé"), max_size=20))
+def test_feed_text_and_attributes_are_escaped_as_the_standard_library_does(text):
+    """Feeds escape with their own copy of saxutils' escape and quoteattr (whose module
+    imports urllib.request, and with it ssl, http and email, at every build's start)."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    from generator.feeds import _attr, _x, _xml_safe
+
+    assert _x(text) == escape(_xml_safe(text))
+    assert _attr(text) == quoteattr(_xml_safe(text))
+
+
+def test_a_build_does_not_load_what_only_the_external_link_check_uses():
+    """urllib.request brings ssl, http and email: 10 ms of every start, for a check that
+    runs only when asked for."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, generator.cli, generator.engine;"
+        "print(sorted(m for m in ('urllib.request', 'ssl', 'http.client') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"
