@@ -291,3 +291,29 @@ def test_the_preview_compiles_a_template_again_only_when_it_changed(tmp_path, mo
     assert builder.build({"templates/partials/footer.html"}).ok
     assert compiled == ["partials/footer.html"]
     assert "<!-- nieuw -->" in (tmp_path / "out/artikelen/a/index.html").read_text(encoding="utf-8")
+
+
+def test_the_render_cost_benchmark_still_measures_every_part_of_the_page(corpus):
+    """benchmarks/render_costs.py takes parts out of our templates by pattern; a
+    template change that makes one no longer match must show here, not be skipped."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(PROJECT / "benchmarks/render_costs.py"),
+            "--corpus",
+            str(corpus),
+            "--pages",
+            "30",
+            "--rounds",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "30 article pages" in done.stdout
+    assert "as a build renders it" in done.stdout
+    assert "not found" not in done.stdout, done.stdout
+    for label in ("JSON-LD", "see also", "terms", "related", "backlinks"):
+        assert label in done.stdout, done.stdout

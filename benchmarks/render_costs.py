@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""Where an article page's render time goes, measured inside one process.
+
+    python benchmarks/render_costs.py [--articles 10000] [--pages 2000] [--rounds 3]
+
+Whole builds on a shared machine swing by 10% from run to run, which hides any
+change smaller than that. This builds the corpus once (one process, no cache),
+keeps its site model and templates, and then renders the same article pages again
+and again, variants in turn, so that they are compared within seconds of each other:
+
+  - Jinja asking the site directly, with dependency recording, and as a build does
+    (recording, the context digest, the record packed for the cache);
+  - each part of the page left out in turn (see PARTS), against the whole page;
+  - the digest of each question's answer, per question.
+
+Figures are microseconds per page, the median of the rounds. Not run by the tests
+(one of them runs it on a small corpus, to keep it working).
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import jinja2  # noqa: E402
+
+import generator.rendering as rendering  # noqa: E402
+from generator import collector  # noqa: E402
+from generator.build import BuildOptions, build  # noqa: E402
+from generator.deps import OutputRecord, RecordingSite, mentioned_pages  # noqa: E402
+from generator.digest import Digester  # noqa: E402
+from generator.outputs import render_jobs  # noqa: E402
+from generator.partials import PARTIAL, PartialCache  # noqa: E402
+
+# (label, template, pattern): the page without what the pattern matches. A pattern
+# that no longer matches the template is reported as such, not measured.
+PARTS = [
+    ("JSON-LD", "base.html", r"\{% set ld_graph.*?</script>"),
+    (
+        "header and footer",
+        "base.html",
+        r"\{\{ partial\(\"partials/(header|footer)\.html\"[^}]*\}\}",
+    ),
+    (
+        "breadcrumbs",
+        "base.html",
+        r"\{% if crumbs is defined and crumbs %\}\n<nav.*?</nav>\n\{% endif %\}",
+    ),
+    ("page meta", "page.html", r"\{% include \"partials/page_meta\.html\" %\}"),
+    ("terms", "page.html", r"\{% include \"partials/terms\.html\" %\}"),
+    ("see also", "page.html", r"\{% set mentioned = .*?(?=\{% endblock %\}\s*$)"),
+    ("content", "page.html", r"\{\{ content \}\}"),
+]
+
+
+class Session:
+    """The site model, environment and article jobs of one in-process build."""
+
+    def __init__(self, root: Path, pages: int):
+        captured: dict = {}
+        original = rendering._page_renderer
+
+        def capturing(root, env, view, digester, writer):
+            captured.update(env=env, view=view, digester=digester)
+            return original(root, env, view, digester, writer)
+
+        rendering._page_renderer = capturing
+        out = Path(tempfile.mkdtemp(prefix="render-costs-"))
+        try:
+            result = build(root, out / "site", BuildOptions(search=False), 1, False)
+        finally:
+            rendering._page_renderer = original
+            shutil.rmtree(out, ignore_errors=True)
+        if not result.ok:
+            raise SystemExit(f"the corpus did not build: {result.problems[:3]}")
+        self.env = captured["env"]
+        self.view = captured["view"]
+        # Each round digests afresh, from the page digests a build starts with.
+        self.page_digests = dict(captured["digester"].page_digests)
+        self.loader = self.env.loader
+        jobs = render_jobs(self.view._site, self.view, None)
+        self.jobs = [job for job in jobs if job.templates[-1] == "page.html"][:pages]
+        self.sources = {
+            name: self.loader.get_source(self.env, name)[0] for name in ("base.html", "page.html")
+        }
+
+    def _use(self, replaced: dict[str, str]) -> None:
+        loaders = [jinja2.DictLoader(replaced), self.loader] if replaced else [self.loader]
+        self.env.loader = jinja2.ChoiceLoader(loaders)
+        self.env.cache.clear()
+
+    def render(self, how: str, replaced: dict[str, str] | None = None) -> float:
+        """Microseconds per article page; `how`: plain, recording or build."""
+        self._use(replaced or {})
+        digester = Digester(dict(self.page_digests))
+        recording = RecordingSite(self.view, digester)
+        self.env.globals[PARTIAL] = PartialCache(self.env, recording).__call__
+        template = self.env.get_template("page.html")
+        started = time.perf_counter()
+        for job in self.jobs:
+            if how == "plain":
+                template.render(job.context, url_path=job.url, site=self.view)
+                continue
+            context = digester.of((job.url, job.context)) if how == "build" else ""
+            recording.start()
+            template.render(job.context, url_path=job.url, site=recording)
+            if how == "build":
+                mentions = recording.mentioned | set(job.sources)
+                mentions |= mentioned_pages(list(job.context.values()))
+                queries = tuple(recording.log.items())
+                pickle.dumps(OutputRecord("", context, queries, "", frozenset(mentions)))
+        elapsed = time.perf_counter() - started
+        self._use({})
+        return elapsed / len(self.jobs) * 1e6
+
+    def without(self, template: str, pattern: str) -> dict[str, str] | None:
+        text, count = re.subn(pattern, "", self.sources[template], flags=re.S)
+        return {template: text} if count else None
+
+    def digests(self) -> dict[str, float]:
+        """Microseconds per page spent digesting the answers to each question."""
+        spent: Counter = Counter()
+        remember = RecordingSite._remember
+        probe = Digester(dict(self.page_digests))
+
+        def timed(recorder, key, result):
+            started = time.perf_counter()
+            probe.of(result)
+            spent[key[0]] += time.perf_counter() - started
+            return remember(recorder, key, result)
+
+        RecordingSite._remember = timed
+        try:
+            self.render("recording")
+        finally:
+            RecordingSite._remember = remember
+        return {name: seconds / len(self.jobs) * 1e6 for name, seconds in spent.items()}
+
+
+def report(session: Session, rounds: int) -> list[str]:
+    lines = [f"{len(session.jobs)} article pages, median of {rounds} rounds, µs per page", ""]
+    trio: dict[str, list[float]] = {"plain": [], "recording": [], "build": []}
+    for _ in range(rounds):
+        for how, figures in trio.items():
+            figures.append(session.render(how))
+    plain, recorded, as_built = (statistics.median(figures) for figures in trio.values())
+    lines += [
+        f"  Jinja, site asked directly        {plain:7.1f}",
+        f"  with dependency recording         {recorded:7.1f}",
+        f"  as a build renders it             {as_built:7.1f}"
+        f"   (tracking: {(as_built - plain) / as_built:.0%} of the page)",
+        "",
+        "  left out            page without it   saved",
+    ]
+    for label, template, pattern in PARTS:
+        replaced = session.without(template, pattern)
+        if replaced is None:
+            lines.append(f"  {label:<18}  (not found in {template})")
+            continue
+        rests, saved = [], []
+        for _ in range(rounds):  # the whole page and the page without it, side by side
+            whole = session.render("recording")
+            rests.append(session.render("recording", replaced))
+            saved.append(whole - rests[-1])
+        lines.append(
+            f"  {label:<18}  {statistics.median(rests):15.1f}   {statistics.median(saved):5.1f}"
+        )
+    lines += ["", "  answer digests, per question"]
+    spent = session.digests()
+    for name, micros in sorted(spent.items(), key=lambda item: -item[1]):
+        lines.append(f"  {name:<18}  {micros:6.2f}")
+    lines.append(f"  {'all':<18}  {sum(spent.values()):6.2f}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--pages", type=int, default=2_000, help="article pages rendered a round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--corpus", type=Path, help="a corpus made already (tests use this)")
+    args = parser.parse_args(argv)
+    if args.corpus is None:
+        from run import make_corpus
+
+        args.corpus = make_corpus(args.articles)
+    session = Session(args.corpus, args.pages)
+    with collector.held_back():  # as in a build: no collections walking the model
+        lines = report(session, args.rounds)
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
