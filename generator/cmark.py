@@ -67,18 +67,44 @@ def library() -> tuple[Any, Any, int, int]:
     ffi.cdef(_DECLARATIONS)
     lib = ffi.dlopen(compiled.__file__)
     lib.cmark_gfm_core_extensions_ensure_registered()
-    c = compiled.lib
+    return ffi, lib, *_options(compiled.lib)
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> tuple[Any, Any, Any, Any, tuple, int, int]:
+    """What text -> HTML needs, from cmarkgfm's compiled module: no declarations to parse,
+    so no cffi parser to import (20 ms in every process) and direct calls, not libffi's.
+    It lacks the two functions that free, which ctypes finds in the same library.
+    (ffi, lib, free, free node, the table and strikethrough extensions, options)."""
+    import ctypes
+
+    from cmarkgfm import _cmark as compiled
+
+    lib, ffi = compiled.lib, compiled.ffi
+    lib.cmark_gfm_core_extensions_ensure_registered()
+    shared = ctypes.CDLL(compiled.__file__)
+    free, free_node = shared.free, shared.cmark_node_free
+    for function in (free, free_node):
+        function.argtypes, function.restype = [ctypes.c_void_p], None
+    extensions = tuple(lib.cmark_find_syntax_extension(n) for n in (b"table", b"strikethrough"))
+    return ffi, lib, free, free_node, extensions, *_options(lib)
+
+
+def _options(c) -> tuple[int, int]:
+    """cmark's parse and render options (c: the compiled module's lib, for the constants)."""
     # Like markdown-it before: '~~x~~' strikes through, '~x~' does not; tables align
     # with style attributes (the align attribute is obsolete HTML). No CMARK_OPT_UNSAFE:
     # javascript: links lose their URL. Raw HTML never reaches cmark's renderer (markdown_walk).
     parse = c.CMARK_OPT_FOOTNOTES | c.CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE
     parse |= c.CMARK_OPT_VALIDATE_UTF8
     render = c.CMARK_OPT_FOOTNOTES | c.CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES
-    return ffi, lib, parse, render
+    return parse, render
 
 
 def html_of(text: str, walk: Callable[[Any], None] | None = None) -> str:
     """cmark's HTML for `text`; `walk(root)` may change the tree before it is rendered."""
+    if walk is None:
+        return _html_unwalked(text)
     ffi, lib, parse_options, render_options = library()
     parser = lib.cmark_parser_new(parse_options)
     root = ffi.NULL
@@ -88,8 +114,7 @@ def html_of(text: str, walk: Callable[[Any], None] | None = None) -> str:
         data = text.encode("utf-8", "surrogatepass")
         lib.cmark_parser_feed(parser, data, len(data))
         root = lib.cmark_parser_finish(parser)
-        if walk is not None:
-            walk(root)
+        walk(root)
         extensions = lib.cmark_parser_get_syntax_extensions(parser)
         raw = lib.cmark_render_html(root, render_options, extensions)
         try:
@@ -99,4 +124,28 @@ def html_of(text: str, walk: Callable[[Any], None] | None = None) -> str:
     finally:
         if root != ffi.NULL:
             lib.cmark_node_free(root)
+        lib.cmark_parser_free(parser)
+
+
+def _html_unwalked(text: str) -> str:
+    """html_of without a walk: through cmarkgfm's compiled module (see _compiled)."""
+    ffi, lib, free, free_node, extensions, parse_options, render_options = _compiled()
+    parser = lib.cmark_parser_new(parse_options)
+    root = ffi.NULL
+    try:
+        for extension in extensions:
+            lib.cmark_parser_attach_syntax_extension(parser, extension)
+        data = text.encode("utf-8", "surrogatepass")
+        lib.cmark_parser_feed(parser, data, len(data))
+        root = lib.cmark_parser_finish(parser)
+        raw = lib.cmark_render_html(
+            root, render_options, lib.cmark_parser_get_syntax_extensions(parser)
+        )
+        try:
+            return ffi.string(raw).decode("utf-8", "replace")
+        finally:
+            free(int(ffi.cast("uintptr_t", raw)))
+    finally:
+        if root != ffi.NULL:
+            free_node(int(ffi.cast("uintptr_t", root)))
         lib.cmark_parser_free(parser)

@@ -315,3 +315,26 @@ def test_a_plain_article_is_rendered_the_quick_way():
     assert quick.first_paragraph == "Inleiding met een project erin."
     assert 'href="/projecten/parana/"' in quick.html
     assert '<h2 id="doelgroepen">' in quick.html
+
+
+def test_plain_markdown_is_rendered_without_loading_cffis_parser():
+    """cmarkgfm's compiled module renders the common text; the C declarations of the
+    walk (parsed by pycparser, 20 ms in every process of a build) load only for a text
+    that needs the walk."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from generator.markdown import render_markdown\n"
+        "r = render_markdown('# Kop\\n\\nTekst met [a](a.md).\\n', 'content/p.md', 1,"
+        " {'content/a.md': '/a/'})\n"
+        "assert r.html.startswith('<h1 id=\"kop\">'), r.html\n"
+        "print(sorted(m for m in ('cffi', 'pycparser') if m in sys.modules))\n"
+        "render_markdown('<b>x</b>\\n', 'content/p.md', 1, {})\n"
+        "print(sorted(m for m in ('cffi', 'pycparser') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.split("\n")[:2] == ["[]", "['cffi', 'pycparser']"]
