@@ -168,6 +168,19 @@ def _stop_on_signals() -> None:
             faulthandler.register(signal.SIGUSR1, all_threads=True)
 
 
+def _wait_for_a_signal() -> None:
+    """Wait until Ctrl-C or SIGTERM raises KeyboardInterrupt here, in the main thread.
+
+    In short waits, not one endless one: the system may hand a signal sent to the
+    process to any of its threads (the server's, the watcher's, the builder's). Python
+    then only notes it for the main thread, which sees the note when it next runs, and
+    a main thread blocked in one endless wait never would: the preview did not stop."""
+    never = threading.Event()
+    while not never.wait(SIGNAL_CHECK_SECONDS):
+        pass
+
+
+SIGNAL_CHECK_SECONDS = 0.2
 STOP_DEADLINE = 10.0  # seconds a stopping preview may take before it is ended regardless
 
 
@@ -209,7 +222,7 @@ def serve(root: Path, host: str, port: int, now: datetime | None = None, poll: b
         if not first.ok and not out.is_dir():
             _say("de eerste build is mislukt; herstel de fout en sla op")
         _say(f"Kennisbank-preview: http://{_url_host(host)}:{preview.port}/ (Ctrl-C om te stoppen)")
-        threading.Event().wait()  # the main thread only waits for Ctrl-C
+        _wait_for_a_signal()
     except KeyboardInterrupt:
         pass
     finally:

@@ -6,6 +6,8 @@ test decides exactly when a build starts and finishes.
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -217,6 +219,38 @@ def test_ctrl_c_ends_serve_cleanly_with_an_open_event_stream(tmp_path):
     assert code == 0 and "Traceback" not in server.log(), server.log()
     assert "preview gestopt" in server.log()
     events.close()
+
+
+# tgkill(2), which sends a signal to one thread of a process, by machine.
+_TGKILL = {"x86_64": 234, "aarch64": 131}
+
+
+@pytest.mark.skipif(
+    sys.platform != "linux" or os.uname().machine not in _TGKILL,
+    reason="sends a signal to one thread with Linux's tgkill, numbered here for x86-64 and arm64",
+)
+def test_ctrl_c_stops_serve_when_another_thread_than_the_main_one_receives_it(tmp_path):
+    """The system may deliver a process's SIGINT to any of its threads. Python notes it
+    for the main thread, which must still see it: it did not when it waited endlessly,
+    and the preview then ignored Ctrl-C (an occasional hang in these tests)."""
+    import ctypes
+
+    server = Served(write_site(tmp_path / "site", TINY))
+    pid = server.process.pid
+    others = wait_until(
+        lambda: [int(t) for t in os.listdir(f"/proc/{pid}/task") if int(t) != pid],
+        what="serve's threads",
+    )
+    libc = ctypes.CDLL(None, use_errno=True)
+    assert libc.syscall(_TGKILL[os.uname().machine], pid, others[0], signal.SIGINT) == 0
+    try:
+        code = server.process.wait(timeout=8)  # below the preview's own 10 s stop deadline
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+        pytest.fail("serve ignored a SIGINT that one of its other threads received")
+    assert code == 0 and "Traceback" not in server.log(), server.log()
+    wait_until(lambda: "preview gestopt" in server.log(), 5, "the goodbye line")
 
 
 def test_a_busy_port_is_a_clear_error(tmp_path):
