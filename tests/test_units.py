@@ -422,3 +422,16 @@ def test_a_build_does_not_load_what_only_the_external_link_check_uses():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_templates_write_characters_beyond_latin_1_as_entities():
+    """Python keeps a text in one byte a character only while every character in it is
+    Latin-1: one '…' in the header made every page twice the size to build, join and
+    encode (5% of an article page's render time, benchmarks/render_costs.py). Templates
+    write such characters as entities (&hellip;, &rarr;), which readers see the same."""
+    from tests.sitekit import PROJECT
+
+    for path in sorted((PROJECT / "templates").rglob("*.html")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            wide = sorted({char for char in line if ord(char) > 0xFF})
+            assert not wide, f"{path.relative_to(PROJECT)}:{number}: write {wide} as entities"
