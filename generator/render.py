@@ -190,13 +190,15 @@ def make_environment(root: Path, config: SiteConfig) -> jinja2.Environment:
     env.globals = _Globals(env.globals)
     zone = config.zone
     locale = config.language
-    base_path = urlsplit(config.base_url).path or "/"
+    # Without their trailing '/', once: every link on every page goes through these.
+    path_prefix = (urlsplit(config.base_url).path or "/").rstrip("/")
+    site_prefix = config.base_url.rstrip("/")
 
     def url(path: str) -> str:
-        return base_path.rstrip("/") + "/" + path.lstrip("/") if path.startswith("/") else path
+        return path_prefix + "/" + path.lstrip("/") if path.startswith("/") else path
 
     def absolute(path: str) -> str:
-        return config.base_url.rstrip("/") + "/" + path.lstrip("/")
+        return site_prefix + "/" + path.lstrip("/")
 
     def moment_at(value: Moment | object):
         return value.at if isinstance(value, Moment) else value
