@@ -446,3 +446,30 @@ def test_sample_site_builds_cleanly(capsys):
         assert "aanmelden.example.nl" in html
         assert "Parana" in (Path(out) / "steden/utrecht/index.html").read_text(encoding="utf-8")
         assert "donderdag 3 oktober 2019" in html
+
+
+def test_a_base_url_with_a_path_prefixes_every_link_and_absolute_address(tmp_path, capsys):
+    """A site published under https://voorbeeld.nl/kb/: links inside it start with /kb/,
+    addresses for other sites (og:url, feeds) are whole."""
+    write_site(
+        tmp_path,
+        AUTHOR
+        + """
+-- content/artikelen/eerste-stuk.md --
+---
+title: Eerste stuk
+date: 2019-09-12
+tags: [wonen]
+---
+Hallo.
+""",
+    )
+    result = build_site(capsys, tmp_path, "--base-url", "https://voorbeeld.nl/kb")
+    assert result.code == 0, result.err
+    page = read(tmp_path, "artikelen/eerste-stuk/index.html")
+    assert 'href="/kb/tags/wonen/"' in page
+    assert 'href="/tags/wonen/"' not in page
+    assert (
+        '<meta property="og:url" content="https://voorbeeld.nl/kb/artikelen/eerste-stuk/">' in page
+    )
+    assert "https://voorbeeld.nl/kb/artikelen/eerste-stuk/" in read(tmp_path, "sitemap.xml")
