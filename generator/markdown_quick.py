@@ -15,13 +15,18 @@ from generator.rendered import (
     make_heading,
 )
 
-# What the quick way leaves to the walk: raw HTML and autolinks ('<'), code ('`', which
-# may hold '](' that is no link), escapes and entities ('\\', '&'), link references
-# (']:') and '\r' (a line break to cmark, not to `_link_lines`). Then every link and
-# image has its '](' in the text, so an image, a footnote or a '](' that is no link
-# shows as '](' that do not match the links of cmark's HTML. Looked for one by one: a
-# regular expression of them all reads a text several times slower.
-_NOT_QUICK = ("<", "`", "\\", "&", "]:", "\r")
+
+def _needs_walk(text: str) -> bool:
+    """What the quick way leaves to the walk: raw HTML and autolinks ('<'), code ('`',
+    which may hold '](' that is no link), escapes and entities (a backslash, '&'), link
+    references (']:') and a carriage return (a line break to cmark, not to
+    `_link_lines`). Then every link and image has its '](' in the text, so an image, a
+    footnote or a '](' that is no link shows as '](' that do not match the links of
+    cmark's HTML. One C search each: a regular expression of them all reads a text
+    several times slower, and a generator over them costs more than the searches."""
+    return "<" in text or "`" in text or "\\" in text or "&" in text or "]:" in text or "\r" in text
+
+
 _HEADING_HTML = re.compile(r"<h([1-6])>(.*?)</h\1>", re.S)
 _ANCHOR_HREF = re.compile(r'<a href="([^"]*)"')
 _TAG = re.compile(r"<[^>]*>")
@@ -34,7 +39,7 @@ def render_quick(text: str, source: str, first_line: int, urls: dict) -> Rendere
     cmark's tree, node by node in Python, which took two thirds of the Markdown stage:
     what the walk collects is read from cmark's HTML and the text instead. None: this text
     needs the walk (`render_walked`), which gives the same `Rendered` for any text."""
-    if any(mark in text for mark in _NOT_QUICK):
+    if _needs_walk(text):
         return None
     html = html_of(text)
     anchors = list(_ANCHOR_HREF.finditer(html))

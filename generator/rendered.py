@@ -98,6 +98,8 @@ class LinksFound:
             self.others["external"].append((href, line))
             return None
         if PLAIN_PATH.fullmatch(href):  # most other links: a path to a source, no split
+            if href.endswith(".md"):  # no file, site or anchor to note: straight to its URL
+                return _link_to_source(href, "", href, source, line, urls, self.links, self.missing)
             parts = SplitResult("", "", href, "", "")
         else:
             try:
@@ -166,14 +168,28 @@ def _rewrite_link(
     """The page URL for a link to a .md source (None: leave the link as it is)."""
     if parts.scheme or parts.netloc or not parts.path.endswith(".md"):
         return None
-    target = relative_source(source, parts.path)
-    link = Link(target, parts.fragment, href, line)
+    return _link_to_source(parts.path, parts.fragment, href, source, line, urls, links, missing)
+
+
+def _link_to_source(
+    path: str,
+    fragment: str,
+    href: str,
+    source: str,
+    line: int,
+    urls: dict[str, str],
+    links: list[Link],
+    missing: list[Link],
+) -> str | None:
+    """The page URL for a link to the .md source at `path` (None: it does not exist)."""
+    target = relative_source(source, path)
+    link = Link(target, fragment, href, line)
     links.append(link)
     url = urls.get(target)
     if url is None:
         missing.append(link)
         return None
-    return url + (f"#{parts.fragment}" if parts.fragment else "")
+    return url + (f"#{fragment}" if fragment else "")
 
 
 def shorten(text: str) -> str:
