@@ -99,7 +99,7 @@ class LinksFound:
             return None
         if PLAIN_PATH.fullmatch(href):  # most other links: a path to a source, no split
             if href.endswith(".md"):  # no file, site or anchor to note: straight to its URL
-                return _link_to_source(href, "", href, source, line, urls, self.links, self.missing)
+                return self._to_source(href, "", href, source, line, urls)
             parts = SplitResult("", "", href, "", "")
         else:
             try:
@@ -108,7 +108,22 @@ class LinksFound:
                 self.others["invalid"].append((href, line))
                 return None
         _note_link(parts, href, line, self.others)
-        return _rewrite_link(parts, href, source, line, urls, self.links, self.missing)
+        if parts.scheme or parts.netloc or not parts.path.endswith(".md"):
+            return None  # not a link to a .md source: left as it is
+        return self._to_source(parts.path, parts.fragment, href, source, line, urls)
+
+    def _to_source(
+        self, path: str, fragment: str, href: str, source: str, line: int, urls: dict
+    ) -> str | None:
+        """The page URL for a link to the .md source at `path` (None: it does not exist)."""
+        target = relative_source(source, path)
+        link = Link(target, fragment, href, line)
+        self.links.append(link)
+        url = urls.get(target)
+        if url is None:
+            self.missing.append(link)
+            return None
+        return url + (f"#{fragment}" if fragment else "")
 
     def rendered_with(
         self, html: str, headings: list[Heading], first_paragraph: str, images: Iterable = ()
@@ -154,42 +169,6 @@ def _note_link(
         others["own_anchors"].append((parts.fragment, line))
     elif "." in parts.path.rsplit("/", 1)[-1] and not parts.path.endswith((".md", ".html", ".htm")):
         others["files"].append((href, line))
-
-
-def _rewrite_link(
-    parts: SplitResult,
-    href: str,
-    source: str,
-    line: int,
-    urls: dict[str, str],
-    links: list[Link],
-    missing: list[Link],
-) -> str | None:
-    """The page URL for a link to a .md source (None: leave the link as it is)."""
-    if parts.scheme or parts.netloc or not parts.path.endswith(".md"):
-        return None
-    return _link_to_source(parts.path, parts.fragment, href, source, line, urls, links, missing)
-
-
-def _link_to_source(
-    path: str,
-    fragment: str,
-    href: str,
-    source: str,
-    line: int,
-    urls: dict[str, str],
-    links: list[Link],
-    missing: list[Link],
-) -> str | None:
-    """The page URL for a link to the .md source at `path` (None: it does not exist)."""
-    target = relative_source(source, path)
-    link = Link(target, fragment, href, line)
-    links.append(link)
-    url = urls.get(target)
-    if url is None:
-        missing.append(link)
-        return None
-    return url + (f"#{fragment}" if fragment else "")
 
 
 def shorten(text: str) -> str:
