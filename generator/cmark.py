@@ -59,77 +59,67 @@ LEAVES = frozenset(
 
 @lru_cache(maxsize=1)
 def library() -> tuple[Any, Any, int, int]:
-    """(ffi, lib, parse options, render options)."""
+    """(ffi, lib, parse options, render options): the whole API, for walking trees."""
+    ffi, lib, _free, _free_node, _extensions, parse, render = _walkable()
+    return ffi, lib, parse, render
+
+
+@lru_cache(maxsize=1)
+def _walkable() -> tuple:
+    """The library opened again in cffi's ABI mode with our declarations (parsed by
+    pycparser: 20 ms, so only where a text needs the walk), as `_engine` gives it."""
     import cffi
     from cmarkgfm import _cmark as compiled
 
     ffi = cffi.FFI()
     ffi.cdef(_DECLARATIONS)
     lib = ffi.dlopen(compiled.__file__)
-    lib.cmark_gfm_core_extensions_ensure_registered()
-    return ffi, lib, *_options(compiled.lib)
+    return _engine(ffi, lib, lib.free, lib.cmark_node_free, compiled.lib)
 
 
 @lru_cache(maxsize=1)
-def _compiled() -> tuple[Any, Any, Any, Any, tuple, int, int]:
+def _compiled() -> tuple:
     """What text -> HTML needs, from cmarkgfm's compiled module: no declarations to parse,
     so no cffi parser to import (20 ms in every process) and direct calls, not libffi's.
-    It lacks the two functions that free, which ctypes finds in the same library.
-    (ffi, lib, free, free node, the table and strikethrough extensions, options)."""
+    It lacks the two functions that free, which ctypes finds in the same library."""
     import ctypes
 
     from cmarkgfm import _cmark as compiled
 
     lib, ffi = compiled.lib, compiled.ffi
-    lib.cmark_gfm_core_extensions_ensure_registered()
     shared = ctypes.CDLL(compiled.__file__)
-    free, free_node = shared.free, shared.cmark_node_free
-    for function in (free, free_node):
+    for function in (shared.free, shared.cmark_node_free):
         function.argtypes, function.restype = [ctypes.c_void_p], None
+
+    def free(pointer) -> None:
+        shared.free(int(ffi.cast("uintptr_t", pointer)))
+
+    def free_node(node) -> None:
+        shared.cmark_node_free(int(ffi.cast("uintptr_t", node)))
+
+    return _engine(ffi, lib, free, free_node, lib)
+
+
+def _engine(ffi, lib, free, free_node, constants) -> tuple:
+    """(ffi, lib, free, free node, the table and strikethrough extensions, parse options,
+    render options); `constants`: the compiled module's lib, which names the options."""
+    lib.cmark_gfm_core_extensions_ensure_registered()
     extensions = tuple(lib.cmark_find_syntax_extension(n) for n in (b"table", b"strikethrough"))
-    return ffi, lib, free, free_node, extensions, *_options(lib)
-
-
-def _options(c) -> tuple[int, int]:
-    """cmark's parse and render options (c: the compiled module's lib, for the constants)."""
     # Like markdown-it before: '~~x~~' strikes through, '~x~' does not; tables align
     # with style attributes (the align attribute is obsolete HTML). No CMARK_OPT_UNSAFE:
     # javascript: links lose their URL. Raw HTML never reaches cmark's renderer (markdown_walk).
+    c = constants
     parse = c.CMARK_OPT_FOOTNOTES | c.CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE
     parse |= c.CMARK_OPT_VALIDATE_UTF8
     render = c.CMARK_OPT_FOOTNOTES | c.CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES
-    return parse, render
+    return ffi, lib, free, free_node, extensions, parse, render
 
 
 def html_of(text: str, walk: Callable[[Any], None] | None = None) -> str:
-    """cmark's HTML for `text`; `walk(root)` may change the tree before it is rendered."""
-    if walk is None:
-        return _html_unwalked(text)
-    ffi, lib, parse_options, render_options = library()
-    parser = lib.cmark_parser_new(parse_options)
-    root = ffi.NULL
-    try:
-        for name in (b"table", b"strikethrough"):
-            lib.cmark_parser_attach_syntax_extension(parser, lib.cmark_find_syntax_extension(name))
-        data = text.encode("utf-8", "surrogatepass")
-        lib.cmark_parser_feed(parser, data, len(data))
-        root = lib.cmark_parser_finish(parser)
-        walk(root)
-        extensions = lib.cmark_parser_get_syntax_extensions(parser)
-        raw = lib.cmark_render_html(root, render_options, extensions)
-        try:
-            return ffi.string(raw).decode("utf-8", "replace")
-        finally:
-            lib.free(raw)
-    finally:
-        if root != ffi.NULL:
-            lib.cmark_node_free(root)
-        lib.cmark_parser_free(parser)
-
-
-def _html_unwalked(text: str) -> str:
-    """html_of without a walk: through cmarkgfm's compiled module (see _compiled)."""
-    ffi, lib, free, free_node, extensions, parse_options, render_options = _compiled()
+    """cmark's HTML for `text`; `walk(root)` may change the tree before it is rendered.
+    Without a walk, through the compiled module (see _compiled)."""
+    engine = _compiled() if walk is None else _walkable()
+    ffi, lib, free, free_node, extensions, parse_options, render_options = engine
     parser = lib.cmark_parser_new(parse_options)
     root = ffi.NULL
     try:
@@ -138,14 +128,16 @@ def _html_unwalked(text: str) -> str:
         data = text.encode("utf-8", "surrogatepass")
         lib.cmark_parser_feed(parser, data, len(data))
         root = lib.cmark_parser_finish(parser)
+        if walk is not None:
+            walk(root)
         raw = lib.cmark_render_html(
             root, render_options, lib.cmark_parser_get_syntax_extensions(parser)
         )
         try:
             return ffi.string(raw).decode("utf-8", "replace")
         finally:
-            free(int(ffi.cast("uintptr_t", raw)))
+            free(raw)
     finally:
         if root != ffi.NULL:
-            free_node(int(ffi.cast("uintptr_t", root)))
+            free_node(root)
         lib.cmark_parser_free(parser)
