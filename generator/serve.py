@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -175,9 +176,8 @@ def _wait_for_a_signal() -> None:
     process to any of its threads (the server's, the watcher's, the builder's). Python
     then only notes it for the main thread, which sees the note when it next runs, and
     a main thread blocked in one endless wait never would: the preview did not stop."""
-    never = threading.Event()
-    while not never.wait(SIGNAL_CHECK_SECONDS):
-        pass
+    while True:
+        time.sleep(SIGNAL_CHECK_SECONDS)
 
 
 SIGNAL_CHECK_SECONDS = 0.2
