@@ -10,18 +10,23 @@ title: Redactie GemeentenNL
 Wij schrijven.
 """
 
+FIRST_ARTICLE = """
+-- content/artikelen/eerste-stuk.md --
+---
+title: Eerste stuk
+date: 2019-09-12
+tags: [wonen]
+---
+Hallo.
+"""
+
 
 def test_url_layout_for_sections_top_level_pages_and_lists(tmp_path, capsys):
     write_site(
         tmp_path,
         AUTHOR
+        + FIRST_ARTICLE
         + """
--- content/artikelen/eerste-stuk.md --
----
-title: Eerste stuk
-date: 2019-09-12
----
-Hallo.
 -- content/over.md --
 ---
 title: Over ons
@@ -453,16 +458,7 @@ def test_a_base_url_with_a_path_prefixes_every_link_and_absolute_address(tmp_pat
     addresses for other sites (og:url, feeds) are whole."""
     write_site(
         tmp_path,
-        AUTHOR
-        + """
--- content/artikelen/eerste-stuk.md --
----
-title: Eerste stuk
-date: 2019-09-12
-tags: [wonen]
----
-Hallo.
-""",
+        AUTHOR + FIRST_ARTICLE,
     )
     result = build_site(capsys, tmp_path, "--base-url", "https://voorbeeld.nl/kb")
     assert result.code == 0, result.err
