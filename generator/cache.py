@@ -9,9 +9,13 @@ cannot run code.
 
 The state is kept in shards (a source or output always lands in the same one)
 named by an index file, so that a rebuild after one edit pickles and writes only
-the shards whose entries changed, not the whole site. Shards are written under
-new names before the index is replaced, so a build stopped halfway leaves the
-previous index and its shards intact.
+the shards whose entries changed, not the whole site. Shards live in pack files
+(cachepacks.py), written before the index is replaced, so a build stopped halfway
+leaves the previous index and its packs intact.
+
+A cold build's sources are not pickled again for the cache: the parse and Markdown
+workers pickled them already, to hand them to the parent, and those bytes are
+stored as they are (`SourcePickles`) when the entries are still the ones they hold.
 """
 
 from __future__ import annotations
@@ -19,20 +23,27 @@ from __future__ import annotations
 import copyreg
 import hashlib
 import io
-import os
 import pickle
-import secrets
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
 import generator
-from generator.parallel import map_chunks
+from generator.cachepacks import (
+    PackWriter,
+    copy_segments,
+    open_packs,
+    read_segment,
+    remove_unnamed,
+    too_much_dead,
+    write_atomically,
+)
 
 CACHE_DIR = ".cache/kennisbank"
-FORMAT = 2
+FORMAT = 3
 MAGIC = "kennisbank-cache"
 # Shards per part: enough that one edit rewrites a small share of the cache, few
 # enough that reading them all stays cheap.
@@ -56,12 +67,14 @@ _ALLOWED = {
 
 
 def zone(key: str) -> ZoneInfo:
-    """How a pickled time zone comes back (instead of ZoneInfo's own reducer)."""
+    """How a pickled time zone comes back (instead of ZoneInfo's own reducer, which the
+    restricted unpickler refuses: it goes through `getattr`)."""
     return ZoneInfo(key)
 
 
-_DISPATCH = copyreg.dispatch_table.copy()
-_DISPATCH[ZoneInfo] = lambda value: (zone, (value.key,))
+# For every pickle this process makes, the workers' hand-overs included: their bytes
+# are stored in the cache as they are.
+copyreg.pickle(ZoneInfo, lambda value: (zone, (value.key,)))
 
 
 @lru_cache(maxsize=1)
@@ -77,15 +90,34 @@ def generator_fingerprint() -> str:
 
 
 @dataclass(slots=True)
+class PickledChunk:
+    """Results of one chunk of work as pickled by the process that made them."""
+
+    names: tuple[str, ...]  # the source of each result, in order
+    results: list  # the objects the parent holds for them
+    data: bytes
+
+
+@dataclass(slots=True)
+class SourcePickles:
+    """A cold build's parse and Markdown results, pickled, by sources shard."""
+
+    parsed: dict[int, PickledChunk] = field(default_factory=dict)
+    rendered: dict[int, PickledChunk] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class CacheState:
     key: tuple = ()
     sources: dict = field(default_factory=dict)  # source -> loading.SourceEntry
     records: dict = field(default_factory=dict)  # output path -> deps.OutputRecord
     manifest: dict = field(default_factory=dict)  # output path -> output.FileState
     started_ns: int = 0  # wall clock when the build that made this state began
-    # (part, shard) -> (file name, size, the entries as stored): a shard whose entries
-    # are still the same objects need not be written again.
+    # (part, shard) -> (its segments, the entries as stored): a shard whose entries are
+    # still the same objects need not be written again.
     stored: dict = field(default_factory=dict, repr=False, compare=False)
+    packs: dict = field(default_factory=dict, repr=False, compare=False)  # name -> size
+    premade: SourcePickles | None = field(default=None, repr=False, compare=False)
 
 
 class _SafeUnpickler(pickle.Unpickler):
@@ -113,26 +145,16 @@ def _shard_folder(index: Path) -> Path:
     return index.with_suffix(".shards")
 
 
-def _shard_of(key: str, count: int) -> int:
-    return zlib.crc32(key.encode()) % count
+def shard_of(key: str, part: str = "sources") -> int:
+    return zlib.crc32(key.encode()) % SHARDS[part]
 
 
-def _unpickle(data: bytes):
-    return _SafeUnpickler(io.BytesIO(data)).load()
+def _unpickle(data: bytes | BinaryIO):
+    return _SafeUnpickler(io.BytesIO(data) if isinstance(data, bytes) else data).load()
 
 
 def _pickled(value) -> bytes:
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _DISPATCH
-    pickler.dump(value)
-    return buffer.getvalue()
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def load(path: Path, key: tuple) -> CacheState:
@@ -144,68 +166,129 @@ def load(path: Path, key: tuple) -> CacheState:
 
 
 def _load(path: Path, key: tuple) -> CacheState:
-    magic, form, stored_key, started_ns, parts = _unpickle(path.read_bytes())
+    magic, form, stored_key, started_ns, sizes, parts = _unpickle(path.read_bytes())
     if magic != MAGIC or form != FORMAT or stored_key != key or parts.keys() != SHARDS.keys():
         return CacheState(key=key)
-    state = CacheState(key=key, started_ns=int(started_ns))
-    folder = _shard_folder(path)
-    for part, shards in parts.items():
-        if len(shards) != SHARDS[part]:
-            return CacheState(key=key)
-        whole = getattr(state, part)
-        for number, (name, size) in enumerate(shards):
-            data = (folder / name).read_bytes()
-            entries = _unpickle(data) if len(data) == size else None
-            if type(entries) is not dict:
-                return CacheState(key=key)
-            whole.update(entries)
-            state.stored[(part, number)] = (name, size, entries)
+    if any(len(parts[part]) != count for part, count in SHARDS.items()):
+        return CacheState(key=key)
+    state = CacheState(key=key, started_ns=int(started_ns), packs=dict(sizes))
+    with open_packs(_shard_folder(path), sizes) as packs:
+        for part, shards in parts.items():
+            whole = getattr(state, part)
+            for number, segments in enumerate(shards):
+                if part == "sources":
+                    entries = _sources_shard([read_segment(packs, s, _unpickle) for s in segments])
+                else:
+                    (segment,) = segments
+                    entries = read_segment(packs, segment, _unpickle)
+                if type(entries) is not dict:
+                    return CacheState(key=key)
+                whole.update(entries)
+                state.stored[(part, number)] = (segments, entries)
     return state
+
+
+def _sources_shard(values: list) -> dict:
+    """A sources shard: (names, rendered names, later fields), the parsed entries, and
+    the rendered Markdown of those that have it."""
+    (names, rendered_names, later), parsed, rendered = values
+    if len(parsed) != len(names) or len(rendered) != len(rendered_names):
+        raise ValueError("a sources shard whose parts do not match")
+    entries = dict(zip(names, parsed, strict=True))
+    for name, markdown in zip(rendered_names, rendered, strict=True):
+        entries[name].rendered = markdown
+    for name, (link_urls, page_digest) in later.items():
+        entries[name].link_urls = link_urls
+        entries[name].page_digest = page_digest
+    return entries
 
 
 def _same_entries(before: dict, now: dict) -> bool:
     return len(before) == len(now) and all(before.get(k) is v for k, v in now.items())
 
 
-def save(path: Path, state: CacheState, workers: int = 1) -> None:
-    """Write the shards that changed (spread over `workers` processes when most did,
-    as after a cold build), then the index naming all of them, then drop the shards
-    no index names any more."""
+def _sources_segments(number: int, entries: dict, premade: SourcePickles | None) -> list:
+    """The three segments of a sources shard: the workers' bytes where they still hold
+    these entries, else the entries pickled here."""
+    parsed = premade.parsed.get(number) if premade else None
+    rendered = premade.rendered.get(number) if premade else None
+    if parsed is not None and _as_pickled(entries, parsed, rendered):
+        later = {
+            name: (entries[name].link_urls, entries[name].page_digest)
+            for name, result in zip(parsed.names, parsed.results, strict=True)
+            if entries[name].link_urls or entries[name].page_digest != result.page_digest
+        }
+        rendered_names = rendered.names if rendered else ()
+        head = _pickled((parsed.names, rendered_names, later))
+        return [head, parsed.data, rendered.data if rendered else _pickled([])]
+    names = tuple(entries)
+    return [_pickled((names, (), {})), _pickled(list(entries.values())), _pickled([])]
+
+
+_PARSED_FIELDS = ("origin", "stat", "digest", "page", "text", "problems")
+
+
+def _as_pickled(entries: dict, parsed: PickledChunk, rendered: PickledChunk | None) -> bool:
+    """Whether the entries are what the chunks' bytes hold: the same parse results
+    (by identity) and the same rendered Markdown, later fields apart."""
+    if len(parsed.names) != len(entries):
+        return False
+    markdown = dict(zip(rendered.names, rendered.results, strict=True)) if rendered else {}
+    for name, result in zip(parsed.names, parsed.results, strict=True):
+        entry = entries.get(name)
+        if entry is None or markdown.get(name) is not entry.rendered:
+            return False
+        for attribute in _PARSED_FIELDS:
+            if getattr(entry, attribute) is not getattr(result, attribute):
+                return False
+    return True
+
+
+def save(path: Path, state: CacheState) -> None:
+    """Write the shards that changed into a new pack, then the index naming every
+    shard's place, then drop the packs no index names any more."""
     folder = _shard_folder(path)
     folder.mkdir(parents=True, exist_ok=True)
-    layout: list[tuple[str, int, dict, tuple[str, int] | None]] = []
+    existing = {p.name for p in folder.iterdir()}
+    writer = PackWriter(folder)
+    layout: dict[str, list] = {}
+    kept: list[tuple[str, int]] = []
+    stored: dict = {}
     for part, count in SHARDS.items():
         shards: list[dict] = [{} for _ in range(count)]
         for name, value in getattr(state, part).items():
-            shards[_shard_of(name, count)][name] = value
+            shards[shard_of(name, part)][name] = value
+        places: list = [None] * count
+        layout[part] = places
         for number, entries in enumerate(shards):
             before = state.stored.get((part, number))
-            kept = None
-            if before and _same_entries(before[2], entries) and (folder / before[0]).exists():
-                kept = (before[0], before[1])
-            layout.append((part, number, entries, kept))
-    dirty = [i for i, (_part, _number, _entries, kept) in enumerate(layout) if kept is None]
-
-    def write_range(indexes: range) -> list[tuple[str, int]]:
-        written = []
-        for i in indexes:
-            part, number, entries, _kept = layout[dirty[i]]
-            data = _pickled(entries)
-            name = f"{part}-{number}-{secrets.token_hex(8)}.pickle"
-            _write_atomically(folder / name, data)
-            written.append((name, len(data)))
-        return written
-
-    written = dict(zip(dirty, map_chunks(write_range, len(dirty), workers), strict=True))
-    parts: dict[str, list[tuple[str, int]]] = {part: [] for part in SHARDS}
-    stored = {}
-    for i, (part, number, entries, kept) in enumerate(layout):
-        name, size = kept or written[i]
-        parts[part].append((name, size))
-        stored[(part, number)] = (name, size, entries)
-    _write_atomically(path, _pickled((MAGIC, FORMAT, state.key, state.started_ns, parts)))
+            if (
+                before
+                and _same_entries(before[1], entries)
+                and all(name in existing for name, _offset, _length in before[0])
+            ):
+                places[number] = before[0]
+                kept.append((part, number))
+            elif part == "sources":
+                places[number] = [
+                    writer.add(d) for d in _sources_segments(number, entries, state.premade)
+                ]
+            else:
+                places[number] = [writer.add(_pickled(entries))]
+            stored[(part, number)] = (places[number], entries)
+    if kept and too_much_dead(state.packs, [layout[p][n] for p, n in kept], writer.size):
+        for part, number in kept:  # compact: the live shards move into the new pack
+            layout[part][number] = copy_segments(folder, layout[part][number], writer)
+            stored[(part, number)] = (layout[part][number], stored[(part, number)][1])
+    sizes = {name: state.packs[name] for name in _named(layout) if name != writer.name}
+    if writer.write():
+        sizes[writer.name] = writer.size
+    write_atomically(path, _pickled((MAGIC, FORMAT, state.key, state.started_ns, sizes, layout)))
     state.stored = stored
-    named = {name for shards in parts.values() for name, _size in shards}
-    for leftover in folder.iterdir():
-        if leftover.name not in named and not leftover.name.startswith("."):
-            leftover.unlink(missing_ok=True)
+    state.packs = sizes
+    state.premade = None  # the entries are stored: the bytes are not needed again
+    remove_unnamed(folder, set(sizes))
+
+
+def _named(layout: dict[str, list]) -> set[str]:
+    return {name for shards in layout.values() for segments in shards for name, *_ in segments}

@@ -65,9 +65,15 @@ class OutputRecord:
             self._fields = (template, context, queries, output, frozenset(mentions))
 
     def __reduce__(self):
+        return (OutputRecord, (self.pack(),))
+
+    def pack(self) -> bytes:
+        """The packed fields, packed now if they were not yet. The render workers pack
+        every record they make: the parent's own are then not packed later, when it
+        saves the cache alone, and the workers' cross to it already packed."""
         if self._packed is None:
             self._packed = pickle.dumps(self._fields, protocol=pickle.HIGHEST_PROTOCOL)
-        return (OutputRecord, (self._packed,))
+        return self._packed
 
     def _unpacked(self) -> tuple:
         fields = self._fields

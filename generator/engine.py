@@ -201,25 +201,36 @@ class SiteBuilder:
             result.problems.extend(found.problems)
         with timer.stage("front matter"):
             trusted = set(state.sources) - changed if (in_memory and changed is not None) else None
+            # The workers' pickles of a cold build's sources, for the cache to store.
+            pickles = cache.SourcePickles() if self.persistent_cache else None
             entries = load_sources(
-                self.root, config, found, state.sources, self.workers, trusted, racy_after_ns
+                self.root,
+                config,
+                found,
+                state.sources,
+                self.workers,
+                trusted,
+                racy_after_ns,
+                pickles,
             )
         if in_memory and changed is not None:
             with timer.stage("fast path"):
                 if self._body_edits_only(state, entries, changed, timer, result):
                     return
-        site = self._model(config, found, entries, timer, result)
+        site = self._model(config, found, entries, timer, result, pickles)
         reparsed = entries.keys() != state.sources.keys() or any(
             entry is not state.sources.get(source) for source, entry in entries.items()
         )
-        sources_state = dataclasses.replace(state, sources=entries, started_ns=started_ns)
+        sources_state = dataclasses.replace(
+            state, sources=entries, started_ns=started_ns, premade=pickles
+        )
         if site is None:
             # Remember the parsing work, keep the records of the output as it still is.
             self._state = sources_state
             self._site = None  # the fast path needs a good build to start from
             if self.persistent_cache:
                 with timer.stage("cache save"):
-                    cache.save(cache.cache_file(self.root, self.out), sources_state, self.workers)
+                    cache.save(cache.cache_file(self.root, self.out), sources_state)
             return
         self._write(site, sources_state, entries, timer, result, reparsed)
 
@@ -268,7 +279,9 @@ class SiteBuilder:
         self._write(site, state, entries, timer, result, True, only=affected)
         return True
 
-    def _model(self, config, found, entries: dict[str, SourceEntry], timer, result) -> Site | None:
+    def _model(
+        self, config, found, entries: dict[str, SourceEntry], timer, result, pickles=None
+    ) -> Site | None:
         for entry in entries.values():
             result.problems.extend(entry.problems)
         pages = [e.page for e in entries.values() if e.page is not None]
@@ -282,7 +295,9 @@ class SiteBuilder:
         urls = {p.source: p.url for p in pages}
         texts = [s for s, e in entries.items() if e.text is not None]
         with timer.stage("markdown"):
-            render_sources(entries, [p.source for p in published] + texts, urls, self.workers)
+            render_sources(
+                entries, [p.source for p in published] + texts, urls, self.workers, pickles
+            )
         rendered = {s: entries[s].rendered for s in [p.source for p in published] + texts}
         with timer.stage("checks"):
             result.problems.extend(check_references(pages, published, rendered, publish))
@@ -397,7 +412,7 @@ class SiteBuilder:
             self._remember(site, records, result, only)
         if self.persistent_cache and (reparsed or rendered_count or writer.changed):
             with timer.stage("cache save"):
-                cache.save(cache.cache_file(self.root, self.out), new_state, self.workers)
+                cache.save(cache.cache_file(self.root, self.out), new_state)
         result.pages = len(site.pages)
         result.files = len(writer.produced)
         result.written = writer.written

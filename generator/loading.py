@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.cache import PickledChunk, SourcePickles, shard_of
 from generator.config import SiteConfig
 from generator.content import Discovery, PageSource
 from generator.digest import hash_bytes
@@ -115,6 +116,7 @@ def load_sources(
     workers: int,
     trust_unchanged: set[str] | None = None,
     racy_after_ns: int = 0,
+    pickles: SourcePickles | None = None,
 ) -> dict[str, SourceEntry]:
     """Every source's entry, parsing only what changed.
 
@@ -123,6 +125,9 @@ def load_sources(
     are as before is trusted too, unless its mtime is later than
     `racy_after_ns` (it may have changed again within the clock's resolution,
     the "racy git" problem): then its bytes are compared.
+
+    `pickles` receives, when every source is parsed anew (a cold build), the parse
+    results as pickled by the workers, one chunk per cache shard.
     """
     items: list[tuple[str, object]] = [(p.source, p) for p in found.pages]
     items += [(source, ("intro", key)) for key, source in found.intros.items()]
@@ -147,9 +152,13 @@ def load_sources(
     def parse_range(indexes: range) -> list[SourceEntry]:
         return [_parse(root, config, *todo[i][:2], todo[i][2]) for i in indexes]
 
-    for (source, *_rest), entry in zip(
-        todo, map_chunks(parse_range, len(todo), workers), strict=True
-    ):
+    keep = pickles is not None and len(todo) == len(items)
+    if keep:
+        todo.sort(key=lambda item: shard_of(item[0]))
+    parsed = _mapped(parse_range, [source for source, *_rest in todo], workers, keep)
+    if keep:
+        pickles.parsed.update(parsed[1])
+    for (source, *_rest), entry in zip(todo, parsed[0], strict=True):
         old = previous.get(source)
         if old is not None and old.digest == entry.digest and old.origin == entry.origin:
             # Touched, not changed: keep the rendered Markdown. A new object (not the
@@ -160,14 +169,40 @@ def load_sources(
     return {source: entries[source] for source, _ in items}
 
 
+def _mapped(task, names: list[str], workers: int, keep: bool) -> tuple[list, dict]:
+    """`map_chunks` over the named items; with `keep`, in chunks of one cache shard each
+    (the names come sorted by shard), with their pickled results by shard."""
+    if not keep:
+        return map_chunks(task, len(names), workers), {}
+    bounds: list[tuple[int, int]] = []
+    for index, name in enumerate(names):
+        if bounds and shard_of(names[bounds[-1][0]]) == shard_of(name):
+            bounds[-1] = (bounds[-1][0], index + 1)
+        else:
+            bounds.append((index, index + 1))
+    pickled: list[bytes | None] = []
+    results = map_chunks(task, len(names), workers, bounds=bounds, pickled=pickled)
+    chunks = {}
+    for (start, stop), data in zip(bounds, pickled, strict=True):
+        if data is not None:
+            chunk = PickledChunk(tuple(names[start:stop]), results[start:stop], data)
+            chunks[shard_of(names[start])] = chunk
+    return results, chunks
+
+
 def _link_urls(rendered: Rendered, urls: dict[str, str]) -> tuple[tuple[str, str | None], ...]:
     return tuple((link.target, urls.get(link.target)) for link in rendered.links)
 
 
 def render_sources(
-    entries: dict[str, SourceEntry], sources: list[str], urls: dict[str, str], workers: int
+    entries: dict[str, SourceEntry],
+    sources: list[str],
+    urls: dict[str, str],
+    workers: int,
+    pickles: SourcePickles | None = None,
 ) -> None:
-    """Make sure every source in `sources` has up-to-date rendered Markdown."""
+    """Make sure every source in `sources` has up-to-date rendered Markdown. `pickles`:
+    see load_sources; kept when the sources were all parsed anew."""
     todo = []
     for source in sources:
         entry = entries[source]
@@ -184,7 +219,13 @@ def render_sources(
             out.append(render_markdown(doc.body, doc.source, doc.body_line, urls))
         return out
 
-    for source, rendered in zip(todo, map_chunks(render_range, len(todo), workers), strict=True):
+    keep = pickles is not None and bool(pickles.parsed)
+    if keep:
+        todo.sort(key=shard_of)
+    rendered_all, chunks = _mapped(render_range, todo, workers, keep)
+    if keep:
+        pickles.rendered.update(chunks)
+    for source, rendered in zip(todo, rendered_all, strict=True):
         # Replaced, not changed in place, so that the cache sees what changed.
         entries[source] = dataclasses.replace(
             entries[source], rendered=rendered, link_urls=_link_urls(rendered, urls)

@@ -141,6 +141,7 @@ def _page_renderer(root: Path, env, view: SiteView, digester: Digester, writer):
             recording.mentioned | set(job.sources) | mentioned_pages(list(job.context.values()))
         )
         record = OutputRecord(template_digest, context_digest, queries, state.digest, mentions)
+        record.pack()
         return rel, state, changed, record, None
 
     return render_page
@@ -207,6 +208,7 @@ def _make_feed(job, context_digest: str | None, writer, digester: Digester) -> t
     record = OutputRecord(
         "", context_digest, (), state.digest, frozenset(mentioned_pages(job.inputs))
     )
+    record.pack()
     return rel, state, changed, record, None
 
 

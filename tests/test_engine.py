@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import generator
-from generator import cache
+from generator import cache, cachepacks
 from generator.build import BuildOptions, build
 from generator.deps import OutputRecord
 from tests.sitekit import PROJECT
@@ -157,22 +157,79 @@ def test_damaged_cache_shard_is_ignored(corpus, reference, tmp_path, damage):
     assert _tree(out) == reference
 
 
+def _index(site: Path, out: Path) -> tuple:
+    """(sizes of the packs, shard segments by part) as the cache index names them."""
+    _magic, _form, _key, _started, sizes, parts = pickle.loads(
+        cache.cache_file(site, out).read_bytes()
+    )
+    return sizes, parts
+
+
+def _append(article: Path, text: str) -> None:
+    article.write_text(article.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
 def test_one_edit_rewrites_only_the_cache_shards_that_changed(corpus, tmp_path):
     site, out, _everything = _prepared(corpus, tmp_path)
-    before = {p.name for p in _shards(site, out)}
+    (first_pack,) = _index(site, out)[0]
     article = sorted((site / "content/articles").glob("*.md"))[3]
-    article.write_text(
-        article.read_text(encoding="utf-8") + "\nNog een alinea.\n", encoding="utf-8"
-    )
+    _append(article, "\nNog een alinea.\n")
     assert build(site, out, OPTIONS).ok
-    after = {p.name for p in _shards(site, out)}
-    assert len(after) == sum(cache.SHARDS.values())  # replaced shards are removed
-    assert 0 < len(after - before) < len(after) / 4
+    sizes, parts = _index(site, out)
+    new_pack = (sizes.keys() - {first_pack}).pop()
+    assert {p.name for p in _shards(site, out)} == {first_pack, new_pack}
+    shards = [segments for part in parts.values() for segments in part]
+    rewritten = [segments for segments in shards if segments[0][0] == new_pack]
+    assert 0 < len(rewritten) < len(shards) / 4
+    assert sizes[new_pack] < sizes[first_pack] / 4
     source = article.relative_to(site).as_posix()
     index = cache.cache_file(site, out)
     stored = cache.load(index, pickle.loads(index.read_bytes())[2])  # the key it was saved with
     assert "Nog een alinea." in stored.sources[source].rendered.html
     assert build(site, out, OPTIONS).rendered == 0
+
+
+def test_many_edits_never_let_the_cache_grow_past_twice_what_it_holds(corpus, tmp_path):
+    site, out, _everything = _prepared(corpus, tmp_path)
+    articles = sorted((site / "content/articles").glob("*.md"))
+    packs_seen = set()
+    for number, article in enumerate(articles[:12]):
+        _append(article, f"\nAlinea {number}.\n")
+        assert build(site, out, OPTIONS).ok
+        sizes, parts = _index(site, out)
+        packs_seen |= sizes.keys()
+        used = sum(n for part in parts.values() for segs in part for _name, _at, n in segs)
+        assert sum(sizes.values()) <= cachepacks.DEAD_LIMIT * used
+        assert {p.name for p in _shards(site, out)} == set(sizes)  # dead packs removed
+    assert len(packs_seen) == 13  # one new pack per build, and old ones were dropped
+    assert len(_index(site, out)[0]) < 13
+    assert build(site, out, OPTIONS).rendered == 0
+
+
+def test_a_cold_build_stores_its_sources_as_the_workers_pickled_them(corpus, tmp_path, monkeypatch):
+    """Their pickles are kept, not made again; loaded back, they are the same entries."""
+    from generator.engine import SiteBuilder
+    from generator.loading import SourceEntry
+
+    pickled_types: list[type] = []
+    pickled = cache._pickled
+
+    def spying(value):
+        items = value.values() if isinstance(value, dict) else value
+        if isinstance(items, list | type({}.values())):
+            pickled_types.extend(type(item) for item in items)
+        return pickled(value)
+
+    monkeypatch.setattr(cache, "_pickled", spying)
+    site = tmp_path / "site"
+    shutil.copytree(corpus, site, symlinks=True)
+    builder = SiteBuilder(site, site / "build", OPTIONS, workers=2)
+    assert builder.build().ok
+    assert SourceEntry not in pickled_types  # the parse and Markdown pickles were stored
+    index = cache.cache_file(site, site / "build")
+    stored = cache.load(index, builder._state.key)
+    assert stored.sources == builder._state.sources
+    assert any(entry.rendered and entry.link_urls for entry in stored.sources.values())
 
 
 class _Planted:
@@ -197,19 +254,20 @@ def test_a_damaged_record_in_the_cache_has_its_output_made_again(corpus, referen
     marker = Path("/tmp/kennisbank-cache-was-executed")
     marker.unlink(missing_ok=True)
     index = cache.cache_file(site, out)
-    magic, form, key, started_ns, parts = pickle.loads(index.read_bytes())
+    magic, form, key, started_ns, sizes, parts = pickle.loads(index.read_bytes())
     folder = index.with_suffix(".shards")
-    number, (name, _size) = max(
-        enumerate(parts["records"]), key=lambda item: (folder / item[1][0]).stat().st_size
-    )
-    records = pickle.loads((folder / name).read_bytes())
+    number, ((pack, offset, length),) = max(enumerate(parts["records"]), key=lambda i: i[1][0][2])
+    with open(folder / pack, "rb") as file:
+        file.seek(offset)
+        records = pickle.loads(file.read(length))
     first, second = sorted(records)[:2]
     records[first] = OutputRecord(b"no pickle at all")
     records[second] = OutputRecord(pickle.dumps(_Planted()))
     data = pickle.dumps(records)
-    (folder / name).write_bytes(data)
-    parts["records"][number] = (name, len(data))
-    index.write_bytes(pickle.dumps((magic, form, key, started_ns, parts)))
+    (folder / "pack-changed.bin").write_bytes(data)
+    parts["records"][number] = [("pack-changed.bin", 0, len(data))]
+    sizes["pack-changed.bin"] = len(data)
+    index.write_bytes(pickle.dumps((magic, form, key, started_ns, sizes, parts)))
     result = build(site, out, OPTIONS)
     assert result.ok and result.rendered == 2
     assert not marker.exists()

@@ -54,6 +54,30 @@ def test_one_worker_or_few_items_stay_in_the_parent():
     assert {pid for _i, pid in small} == {os.getpid()}
 
 
+@pytest.mark.parametrize("area", ["shared", "full"])
+def test_chunks_as_asked_and_their_results_pickled_where_they_were_made(monkeypatch, area):
+    """The cache stores these bytes as they are: each chunk's, the parent's and the
+    worker's, whether it crossed in shared memory or through the pipe."""
+    if area == "full":
+        monkeypatch.setattr(parallel._SharedResults, "SIZE", 64)
+    count = MIN_PARALLEL_ITEMS * 3
+    bounds = [(0, 7), (7, 300), (300, 301), (301, count)]
+    seen: list[range] = []
+
+    def who(indexes: range) -> list:
+        seen.append(indexes)
+        return _who(indexes)
+
+    pickled: list = ["stale"]
+    results = map_chunks(_both_run(who, who), count, 2, bounds=bounds, pickled=pickled)
+    assert [index for index, _pid in results] == list(range(count))
+    assert len({pid for _index, pid in results}) == 2
+    assert [pickle.loads(data) for data in pickled] == [
+        results[start:stop] for start, stop in bounds
+    ]
+    assert all(len(chunk) in (stop - start for start, stop in bounds) for chunk in seen)
+
+
 def test_a_failing_task_in_the_parent_stops_the_workers_and_raises():
     def fail(_indexes: range) -> list:
         raise ValueError("stuk")
@@ -77,7 +101,8 @@ def test_results_left_in_shared_memory_or_sent_when_it_is_full(monkeypatch):
     try:
         where = shared.put(["een", "twee"])
         assert where == (0, where[1])  # an offset and a length: nothing went through a pipe
-        assert shared.take(*where) == ["een", "twee"]
+        assert shared.take(*where) == (["een", "twee"], None)
+        assert pickle.loads(shared.take(*where, keep=True)[1]) == ["een", "twee"]
         monkeypatch.setattr(parallel._SharedResults, "SIZE", where[1] + 10)
         spilled = shared.put(["drie"] * 10)
         assert isinstance(spilled, bytes) and pickle.loads(spilled) == ["drie"] * 10
