@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.cache import PickledChunk, SourcePickles, shard_of
+from generator.cache import PickledChunk, SourcePickles, source_bounds, source_shard
 from generator.config import SiteConfig
 from generator.content import Discovery, PageSource
 from generator.digest import hash_bytes
@@ -154,8 +154,10 @@ def load_sources(
 
     keep = pickles is not None and len(todo) == len(items)
     if keep:
-        todo.sort(key=lambda item: shard_of(item[0]))
-    parsed = _mapped(parse_range, [source for source, *_rest in todo], workers, keep)
+        todo.sort(key=lambda item: item[0])
+        pickles.bounds = source_bounds([source for source, *_rest in todo])
+    names = [source for source, *_rest in todo]
+    parsed = _mapped(parse_range, names, workers, pickles.bounds if keep else None)
     if keep:
         pickles.parsed.update(parsed[1])
     for (source, *_rest), entry in zip(todo, parsed[0], strict=True):
@@ -169,25 +171,28 @@ def load_sources(
     return {source: entries[source] for source, _ in items}
 
 
-def _mapped(task, names: list[str], workers: int, keep: bool) -> tuple[list, dict]:
-    """`map_chunks` over the named items; with `keep`, in chunks of one cache shard each
-    (the names come sorted by shard), with their pickled results by shard."""
-    if not keep:
+def _mapped(task, names: list[str], workers: int, bounds: tuple[str, ...] | None):
+    """(results, their pickles by shard) of `map_chunks` over the named items; with
+    `bounds` (see cache.source_bounds), in chunks of one sources shard each (the names
+    come sorted) and pickled, else as map_chunks likes and not pickled."""
+    if bounds is None:
         return map_chunks(task, len(names), workers), {}
-    bounds: list[tuple[int, int]] = []
+    chunks: list[tuple[int, int]] = []
+    shards: list[int] = []
     for index, name in enumerate(names):
-        if bounds and shard_of(names[bounds[-1][0]]) == shard_of(name):
-            bounds[-1] = (bounds[-1][0], index + 1)
+        shard = source_shard(name, bounds)
+        if shards and shards[-1] == shard:
+            chunks[-1] = (chunks[-1][0], index + 1)
         else:
-            bounds.append((index, index + 1))
+            chunks.append((index, index + 1))
+            shards.append(shard)
     pickled: list[bytes | None] = []
-    results = map_chunks(task, len(names), workers, bounds=bounds, pickled=pickled)
-    chunks = {}
-    for (start, stop), data in zip(bounds, pickled, strict=True):
+    results = map_chunks(task, len(names), workers, bounds=chunks, pickled=pickled)
+    kept = {}
+    for shard, (start, stop), data in zip(shards, chunks, pickled, strict=True):
         if data is not None:
-            chunk = PickledChunk(tuple(names[start:stop]), results[start:stop], data)
-            chunks[shard_of(names[start])] = chunk
-    return results, chunks
+            kept[shard] = PickledChunk(tuple(names[start:stop]), results[start:stop], data)
+    return results, kept
 
 
 def _link_urls(rendered: Rendered, urls: dict[str, str]) -> tuple[tuple[str, str | None], ...]:
@@ -221,8 +226,8 @@ def render_sources(
 
     keep = pickles is not None and bool(pickles.parsed)
     if keep:
-        todo.sort(key=shard_of)
-    rendered_all, chunks = _mapped(render_range, todo, workers, keep)
+        todo.sort()
+    rendered_all, chunks = _mapped(render_range, todo, workers, pickles.bounds if keep else None)
     if keep:
         pickles.rendered.update(chunks)
     for source, rendered in zip(todo, rendered_all, strict=True):

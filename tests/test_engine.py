@@ -159,7 +159,7 @@ def test_damaged_cache_shard_is_ignored(corpus, reference, tmp_path, damage):
 
 def _index(site: Path, out: Path) -> tuple:
     """(sizes of the packs, shard segments by part) as the cache index names them."""
-    _magic, _form, _key, _started, sizes, parts = pickle.loads(
+    _magic, _form, _key, _started, sizes, _bounds, parts = pickle.loads(
         cache.cache_file(site, out).read_bytes()
     )
     return sizes, parts
@@ -254,7 +254,7 @@ def test_a_damaged_record_in_the_cache_has_its_output_made_again(corpus, referen
     marker = Path("/tmp/kennisbank-cache-was-executed")
     marker.unlink(missing_ok=True)
     index = cache.cache_file(site, out)
-    magic, form, key, started_ns, sizes, parts = pickle.loads(index.read_bytes())
+    magic, form, key, started_ns, sizes, bounds, parts = pickle.loads(index.read_bytes())
     folder = index.with_suffix(".shards")
     number, ((pack, offset, length),) = max(enumerate(parts["records"]), key=lambda i: i[1][0][2])
     with open(folder / pack, "rb") as file:
@@ -267,7 +267,7 @@ def test_a_damaged_record_in_the_cache_has_its_output_made_again(corpus, referen
     (folder / "pack-changed.bin").write_bytes(data)
     parts["records"][number] = [("pack-changed.bin", 0, len(data))]
     sizes["pack-changed.bin"] = len(data)
-    index.write_bytes(pickle.dumps((magic, form, key, started_ns, sizes, parts)))
+    index.write_bytes(pickle.dumps((magic, form, key, started_ns, sizes, bounds, parts)))
     result = build(site, out, OPTIONS)
     assert result.ok and result.rendered == 2
     assert not marker.exists()
