@@ -45,6 +45,21 @@ def test_site_and_tag_feeds_hold_their_pages_with_escaped_titles(site):
     assert 'href="/tags/zomer-zon/feed.xml"' in (site / "tags/zomer-zon/index.html").read_text()
 
 
+def test_a_page_is_the_same_entry_in_every_feed_that_shows_it(site):
+    """Entries are made once and reused by every feed (feeds._entry): a page's entry
+    in its tag's feed is exactly its entry in the site's feed."""
+
+    def entries(path: Path) -> dict[str, str]:
+        text = path.read_text(encoding="utf-8")
+        found = re.findall(r"<entry>.*?</entry>", text, flags=re.S)
+        return {re.search(r"<id>(.*?)</id>", entry).group(1): entry for entry in found}
+
+    everything = entries(site / "feed.xml")
+    in_tag = entries(site / "tags/zomer-zon/feed.xml")
+    assert in_tag and all(everything[url] == entry for url, entry in in_tag.items())
+    assert all('<content type="html">' in entry for entry in in_tag.values())
+
+
 def test_sitemap_lists_absolute_canonical_urls_and_robots_names_it(site):
     root = ET.parse(site / "sitemap.xml").getroot()
     locs = [u.findtext(f"{SITEMAP}loc") for u in root]
