@@ -98,10 +98,12 @@ def render_outputs(
     def work_range(indexes: range) -> list:
         # Pages and feeds in one pool: a second pool would fork again, and its workers
         # would copy again the memory the first ones had already copied on writing.
+        # Feeds first: the sitemap alone is 55 ms at 10,000 pages, which at the end
+        # kept one process busy while the other had finished.
         return [
-            render_page(*todo[i])
-            if i < len(todo)
-            else _make_feed(*feeds[i - len(todo)], writer, digester)
+            _make_feed(*feeds[i], writer, digester)
+            if i < len(feeds)
+            else render_page(*todo[i - len(feeds)])
             for i in indexes
         ]
 
