@@ -24,6 +24,7 @@ import bisect
 import copyreg
 import hashlib
 import io
+import operator
 import pickle
 import zlib
 from dataclasses import dataclass, field
@@ -210,16 +211,16 @@ def _load(path: Path, key: tuple) -> CacheState:
 
 
 def _sources_shard(values: list) -> dict:
-    """A sources shard: (names, rendered names, later fields), the parsed entries, and
-    the rendered Markdown of those that have it."""
+    """A sources shard: (names, rendered names, page digests made later), the parsed
+    entries, and the rendered Markdown (with its links' URLs) of those that have it."""
     (names, rendered_names, later), parsed, rendered = values
     if len(parsed) != len(names) or len(rendered) != len(rendered_names):
         raise ValueError("a sources shard whose parts do not match")
     entries = dict(zip(names, parsed, strict=True))
-    for name, markdown in zip(rendered_names, rendered, strict=True):
-        entries[name].rendered = markdown
-    for name, (link_urls, page_digest) in later.items():
-        entries[name].link_urls = link_urls
+    for name, (markdown, link_urls) in zip(rendered_names, rendered, strict=True):
+        entry = entries[name]
+        entry.rendered, entry.link_urls = markdown, link_urls
+    for name, page_digest in later.items():
         entries[name].page_digest = page_digest
     return entries
 
@@ -235,9 +236,9 @@ def _sources_segments(number: int, entries: dict, premade: SourcePickles | None)
     rendered = premade.rendered.get(number) if premade else None
     if parsed is not None and _as_pickled(entries, parsed, rendered):
         later = {
-            name: (entries[name].link_urls, entries[name].page_digest)
+            name: entries[name].page_digest
             for name, result in zip(parsed.names, parsed.results, strict=True)
-            if entries[name].link_urls or entries[name].page_digest != result.page_digest
+            if entries[name].page_digest != result.page_digest
         }
         rendered_names = rendered.names if rendered else ()
         head = _pickled((parsed.names, rendered_names, later))
@@ -246,7 +247,7 @@ def _sources_segments(number: int, entries: dict, premade: SourcePickles | None)
     return [_pickled((names, (), {})), _pickled(list(entries.values())), _pickled([])]
 
 
-_PARSED_FIELDS = ("origin", "stat", "digest", "page", "text", "problems")
+_parsed_fields = operator.attrgetter("origin", "stat", "digest", "page", "text", "problems")
 
 
 def _as_pickled(entries: dict, parsed: PickledChunk, rendered: PickledChunk | None) -> bool:
@@ -257,11 +258,16 @@ def _as_pickled(entries: dict, parsed: PickledChunk, rendered: PickledChunk | No
     markdown = dict(zip(rendered.names, rendered.results, strict=True)) if rendered else {}
     for name, result in zip(parsed.names, parsed.results, strict=True):
         entry = entries.get(name)
-        if entry is None or markdown.get(name) is not entry.rendered:
+        if entry is None:
             return False
-        for attribute in _PARSED_FIELDS:
-            if getattr(entry, attribute) is not getattr(result, attribute):
+        made = markdown.get(name)
+        if made is None:
+            if entry.rendered is not None or entry.link_urls != result.link_urls:
                 return False
+        elif entry.rendered is not made[0] or entry.link_urls is not made[1]:
+            return False
+        if any(map(operator.is_not, _parsed_fields(entry), _parsed_fields(result))):
+            return False
     return True
 
 

@@ -217,11 +217,12 @@ def render_sources(
             continue
         todo.append(source)
 
-    def render_range(indexes: range) -> list[Rendered]:
+    def render_range(indexes: range) -> list[tuple[Rendered, tuple]]:
         out = []
         for i in indexes:
             doc = entries[todo[i]].document
-            out.append(render_markdown(doc.body, doc.source, doc.body_line, urls))
+            rendered = render_markdown(doc.body, doc.source, doc.body_line, urls)
+            out.append((rendered, _link_urls(rendered, urls)))
         return out
 
     keep = pickles is not None and bool(pickles.parsed)
@@ -230,8 +231,21 @@ def render_sources(
     rendered_all, chunks = _mapped(render_range, todo, workers, pickles.bounds if keep else None)
     if keep:
         pickles.rendered.update(chunks)
-    for source, rendered in zip(todo, rendered_all, strict=True):
+    for source, (rendered, link_urls) in zip(todo, rendered_all, strict=True):
         # Replaced, not changed in place, so that the cache sees what changed.
-        entries[source] = dataclasses.replace(
-            entries[source], rendered=rendered, link_urls=_link_urls(rendered, urls)
-        )
+        entries[source] = _with_markdown(entries[source], rendered, link_urls)
+
+
+def _with_markdown(entry: SourceEntry, rendered: Rendered, link_urls: tuple) -> SourceEntry:
+    """A new entry like `entry` with this Markdown (dataclasses.replace took 3 us)."""
+    return SourceEntry(
+        entry.origin,
+        entry.stat,
+        entry.digest,
+        entry.page,
+        entry.text,
+        entry.problems,
+        rendered,
+        link_urls,
+        entry.page_digest,
+    )
