@@ -112,6 +112,26 @@ def copy_segments(folder: Path, segments: list[Segment], writer: PackWriter) -> 
 
 
 def remove_unnamed(folder: Path, named: set[str]) -> None:
+    """Drop the packs no index names, and temporary files whose writer is gone (a save
+    stopped halfway: a pack's may be 100 MB)."""
     for leftover in folder.iterdir():
-        if leftover.name not in named and not leftover.name.startswith("."):
-            leftover.unlink(missing_ok=True)
+        name = leftover.name
+        if (name in named or name.startswith(".")) and not _abandoned(name):
+            continue
+        leftover.unlink(missing_ok=True)
+
+
+def _abandoned(name: str) -> bool:
+    """A temporary file (`.<name>.<pid>.tmp`) of a process that no longer runs."""
+    parts = name.split(".")
+    if not name.startswith(".") or len(parts) < 4 or parts[-1] != "tmp":
+        return False
+    if not parts[-2].isdigit() or int(parts[-2]) == os.getpid():
+        return False
+    try:
+        os.kill(int(parts[-2]), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError):
+        return False
+    return False

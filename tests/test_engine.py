@@ -2,6 +2,7 @@
 one-worker build; the cache is invalidated by what it depends on, and a damaged or
 foreign cache is never trusted."""
 
+import os
 import pickle
 import shutil
 import subprocess
@@ -204,6 +205,20 @@ def test_many_edits_never_let_the_cache_grow_past_twice_what_it_holds(corpus, tm
     assert len(packs_seen) == 13  # one new pack per build, and old ones were dropped
     assert len(_index(site, out)[0]) < 13
     assert build(site, out, OPTIONS).rendered == 0
+
+
+def test_a_save_stopped_halfway_leaves_no_temporary_file_behind(corpus, tmp_path):
+    """A pack being written is a dot file named after its writer's process; once that
+    process is gone, the next save removes it. One of a running process is kept."""
+    site, out, _everything = _prepared(corpus, tmp_path)
+    folder = cache.cache_file(site, out).with_suffix(".shards")
+    gone = folder / ".pack-0123456789abcdef.bin.999999999.tmp"  # beyond any process id
+    running = folder / f".pack-fedcba9876543210.bin.{os.getppid()}.tmp"
+    for leftover in (gone, running):
+        leftover.write_bytes(b"half a pack")
+    _append(sorted((site / "content/articles").glob("*.md"))[0], "\nMeer.\n")
+    assert build(site, out, OPTIONS).ok
+    assert not gone.exists() and running.exists()
 
 
 def test_a_cold_build_stores_its_sources_as_the_workers_pickled_them(corpus, tmp_path, monkeypatch):
