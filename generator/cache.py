@@ -276,39 +276,13 @@ def save(path: Path, state: CacheState) -> None:
     shard's place, then drop the packs no index names any more."""
     folder = _shard_folder(path)
     folder.mkdir(parents=True, exist_ok=True)
-    existing = {p.name for p in folder.iterdir()}
-    writer = PackWriter(folder)
-    layout: dict[str, list] = {}
-    kept: list[tuple[str, int]] = []
-    stored: dict = {}
     bounds = (
         state.premade.bounds
         if state.premade and state.premade.bounds
         else state.bounds or source_bounds(list(state.sources))
     )
-    for part, count in SHARDS.items():
-        shards: list[dict] = [{} for _ in range(count)]
-        for name, value in getattr(state, part).items():
-            number = source_shard(name, bounds) if part == "sources" else _hashed_shard(name, count)
-            shards[number][name] = value
-        places: list = [None] * count
-        layout[part] = places
-        for number, entries in enumerate(shards):
-            before = state.stored.get((part, number))
-            if (
-                before
-                and _same_entries(before[1], entries)
-                and all(name in existing for name, _offset, _length in before[0])
-            ):
-                places[number] = before[0]
-                kept.append((part, number))
-            elif part == "sources":
-                places[number] = [
-                    writer.add(d) for d in _sources_segments(number, entries, state.premade)
-                ]
-            else:
-                places[number] = [writer.add(_pickled(entries))]
-            stored[(part, number)] = (places[number], entries)
+    writer = PackWriter(folder)
+    layout, stored, kept = _lay_out(state, bounds, writer, {p.name for p in folder.iterdir()})
     if kept and too_much_dead(state.packs, [layout[p][n] for p, n in kept], writer.size):
         for part, number in kept:  # compact: the live shards move into the new pack
             layout[part][number] = copy_segments(folder, layout[part][number], writer)
@@ -323,6 +297,39 @@ def save(path: Path, state: CacheState) -> None:
     state.packs = sizes
     state.premade = None  # the entries are stored: the bytes are not needed again
     remove_unnamed(folder, set(sizes))
+
+
+def _lay_out(state: CacheState, bounds: tuple[str, ...], writer: PackWriter, existing: set[str]):
+    """(segments of every shard by part, what `state.stored` becomes, the shards kept
+    where they were). Shards whose entries are the very objects stored before stay in
+    their packs; the others are added to `writer`."""
+    layout: dict[str, list] = {}
+    stored: dict = {}
+    kept: list[tuple[str, int]] = []
+    for part, count in SHARDS.items():
+        shards: list[dict] = [{} for _ in range(count)]
+        for name, value in getattr(state, part).items():
+            number = source_shard(name, bounds) if part == "sources" else _hashed_shard(name, count)
+            shards[number][name] = value
+        places: list = [None] * count
+        layout[part] = places
+        for number, entries in enumerate(shards):
+            before = state.stored.get((part, number))
+            if (
+                before
+                and _same_entries(before[1], entries)
+                and all(n in existing and n in state.packs for n, _at, _size in before[0])
+            ):
+                places[number] = before[0]
+                kept.append((part, number))
+            elif part == "sources":
+                places[number] = [
+                    writer.add(d) for d in _sources_segments(number, entries, state.premade)
+                ]
+            else:
+                places[number] = [writer.add(_pickled(entries))]
+            stored[(part, number)] = (places[number], entries)
+    return layout, stored, kept
 
 
 def _named(layout: dict[str, list]) -> set[str]:
