@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo
 import generator
 from generator.cachepacks import (
     PackWriter,
+    Segment,
     copy_segments,
     open_packs,
     read_segment,
@@ -97,17 +98,22 @@ class PickledChunk:
 
     names: tuple[str, ...]  # the source of each result, in order
     results: list  # the objects the parent holds for them
-    data: bytes
+    segment: Segment  # where the pickle was written
 
 
-@dataclass(slots=True)
 class SourcePickles:
     """A cold build's parse and Markdown results, pickled, by sources shard; and where
-    its shards begin (see `source_bounds`)."""
+    its shards begin (see `source_bounds`). The pickles go to a pack as they come, so
+    that memory holds none of them (600 MB at 50,000 pages)."""
 
-    parsed: dict[int, PickledChunk] = field(default_factory=dict)
-    rendered: dict[int, PickledChunk] = field(default_factory=dict)
-    bounds: tuple[str, ...] = ()
+    def __init__(self, index: Path):
+        self.pack = PackWriter(_shard_folder(index))
+        self.parsed: dict[int, PickledChunk] = {}
+        self.rendered: dict[int, PickledChunk] = {}
+        self.bounds: tuple[str, ...] = ()
+
+    def store(self, data: bytes | memoryview) -> Segment:
+        return self.pack.add(data)
 
 
 def source_bounds(names: list[str]) -> tuple[str, ...]:
@@ -229,8 +235,10 @@ def _same_entries(before: dict, now: dict) -> bool:
     return len(before) == len(now) and all(before.get(k) is v for k, v in now.items())
 
 
-def _sources_segments(number: int, entries: dict, premade: SourcePickles | None) -> list:
-    """The three segments of a sources shard: the workers' bytes where they still hold
+def _sources_segments(
+    number: int, entries: dict, premade: SourcePickles | None, writer: PackWriter
+) -> list[Segment]:
+    """The three segments of a sources shard: the workers' pickles where they still hold
     these entries, else the entries pickled here."""
     parsed = premade.parsed.get(number) if premade else None
     rendered = premade.rendered.get(number) if premade else None
@@ -241,10 +249,12 @@ def _sources_segments(number: int, entries: dict, premade: SourcePickles | None)
             if entries[name].page_digest != result.page_digest
         }
         rendered_names = rendered.names if rendered else ()
-        head = _pickled((parsed.names, rendered_names, later))
-        return [head, parsed.data, rendered.data if rendered else _pickled([])]
+        head = writer.add(_pickled((parsed.names, rendered_names, later)))
+        markdown = rendered.segment if rendered else writer.add(_pickled([]))
+        return [head, parsed.segment, markdown]
     names = tuple(entries)
-    return [_pickled((names, (), {})), _pickled(list(entries.values())), _pickled([])]
+    data = [_pickled((names, (), {})), _pickled(list(entries.values())), _pickled([])]
+    return [writer.add(piece) for piece in data]
 
 
 _parsed_fields = operator.attrgetter("origin", "stat", "digest", "page", "text", "problems")
@@ -281,15 +291,18 @@ def save(path: Path, state: CacheState) -> None:
         if state.premade and state.premade.bounds
         else state.bounds or source_bounds(list(state.sources))
     )
+    packs = dict(state.packs)
+    if state.premade is not None and state.premade.pack.finish():
+        packs[state.premade.pack.name] = state.premade.pack.size
     writer = PackWriter(folder)
     layout, stored, kept = _lay_out(state, bounds, writer, {p.name for p in folder.iterdir()})
-    if kept and too_much_dead(state.packs, [layout[p][n] for p, n in kept], writer.size):
+    if kept and too_much_dead(packs, [layout[p][n] for p, n in kept], writer.size):
         for part, number in kept:  # compact: the live shards move into the new pack
             layout[part][number] = copy_segments(folder, layout[part][number], writer)
             stored[(part, number)] = (layout[part][number], stored[(part, number)][1])
-    sizes = {name: state.packs[name] for name in _named(layout) if name != writer.name}
-    if writer.write():
-        sizes[writer.name] = writer.size
+    if writer.finish():
+        packs[writer.name] = writer.size
+    sizes = {name: packs[name] for name in _named(layout)}
     index = (MAGIC, FORMAT, state.key, state.started_ns, sizes, bounds, layout)
     write_atomically(path, _pickled(index))
     state.stored = stored
@@ -323,9 +336,7 @@ def _lay_out(state: CacheState, bounds: tuple[str, ...], writer: PackWriter, exi
                 places[number] = before[0]
                 kept.append((part, number))
             elif part == "sources":
-                places[number] = [
-                    writer.add(d) for d in _sources_segments(number, entries, state.premade)
-                ]
+                places[number] = _sources_segments(number, entries, state.premade, writer)
             else:
                 places[number] = [writer.add(_pickled(entries))]
             stored[(part, number)] = (places[number], entries)

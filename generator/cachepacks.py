@@ -59,34 +59,38 @@ def read_segment(packs: dict[str, BinaryIO], segment: Segment, load: Callable[[B
 
 
 class PackWriter:
-    """Collects the segments of one save and writes them as one new pack file."""
+    """One new pack file, written as its segments are added. Until `finish` names it a
+    pack it is a temporary file, which a build stopped halfway leaves for a later save
+    to remove (see remove_unnamed); segments name the pack it will be."""
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.name = f"pack-{secrets.token_hex(8)}.bin"
-        self._pieces: list[bytes | memoryview] = []
-        self._size = 0
+        self.size = 0
+        self._file: BinaryIO | None = None
+        self._finished = False
 
     def add(self, data: bytes | memoryview) -> Segment:
-        segment = (self.name, self._size, len(data))
-        self._pieces.append(data)
-        self._size += len(data)
+        if self._finished:
+            raise ValueError(f"pack {self.name} is finished")
+        if self._file is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._file = open(self._temporary(), "wb")  # noqa: SIM115 - kept open across adds
+        self._file.write(data)
+        segment = (self.name, self.size, len(data))
+        self.size += len(data)
         return segment
 
-    @property
-    def size(self) -> int:
-        return self._size
+    def finish(self) -> int:
+        """Names the pack (nothing when no segment was added); its size."""
+        if self._file is not None and not self._finished:
+            self._file.close()
+            os.replace(self._temporary(), self.folder / self.name)
+        self._finished = True
+        return self.size
 
-    def write(self) -> int:
-        """Writes the pack (nothing when it is empty); its size."""
-        if not self._size:
-            return 0
-        temporary = self.folder / f".{self.name}.{os.getpid()}.tmp"
-        with open(temporary, "wb") as file:
-            for piece in self._pieces:
-                file.write(piece)
-        os.replace(temporary, self.folder / self.name)
-        return self._size
+    def _temporary(self) -> Path:
+        return self.folder / f".{self.name}.{os.getpid()}.tmp"
 
 
 def too_much_dead(sizes: dict[str, int], kept: list[list[Segment]], new_bytes: int) -> bool:

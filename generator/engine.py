@@ -202,7 +202,11 @@ class SiteBuilder:
         with timer.stage("front matter"):
             trusted = set(state.sources) - changed if (in_memory and changed is not None) else None
             # The workers' pickles of a cold build's sources, for the cache to store.
-            pickles = cache.SourcePickles() if self.persistent_cache else None
+            pickles = (
+                cache.SourcePickles(cache.cache_file(self.root, self.out))
+                if self.persistent_cache
+                else None
+            )
             entries = load_sources(
                 self.root,
                 config,

@@ -157,7 +157,7 @@ def load_sources(
         todo.sort(key=lambda item: item[0])
         pickles.bounds = source_bounds([source for source, *_rest in todo])
     names = [source for source, *_rest in todo]
-    parsed = _mapped(parse_range, names, workers, pickles.bounds if keep else None)
+    parsed = _mapped(parse_range, names, workers, pickles if keep else None)
     if keep:
         pickles.parsed.update(parsed[1])
     for (source, *_rest), entry in zip(todo, parsed[0], strict=True):
@@ -171,27 +171,32 @@ def load_sources(
     return {source: entries[source] for source, _ in items}
 
 
-def _mapped(task, names: list[str], workers: int, bounds: tuple[str, ...] | None):
+def _mapped(task, names: list[str], workers: int, pickles: SourcePickles | None):
     """(results, their pickles by shard) of `map_chunks` over the named items; with
-    `bounds` (see cache.source_bounds), in chunks of one sources shard each (the names
-    come sorted) and pickled, else as map_chunks likes and not pickled."""
-    if bounds is None:
+    `pickles`, in chunks of one sources shard each (the names come sorted; see
+    cache.source_bounds), their pickles stored there as they come."""
+    if pickles is None:
         return map_chunks(task, len(names), workers), {}
     chunks: list[tuple[int, int]] = []
     shards: list[int] = []
     for index, name in enumerate(names):
-        shard = source_shard(name, bounds)
+        shard = source_shard(name, pickles.bounds)
         if shards and shards[-1] == shard:
             chunks[-1] = (chunks[-1][0], index + 1)
         else:
             chunks.append((index, index + 1))
             shards.append(shard)
-    pickled: list[bytes | None] = []
-    results = map_chunks(task, len(names), workers, bounds=chunks, pickled=pickled)
+    segments = {}
+
+    def store(index: int, data: bytes | memoryview) -> None:
+        segments[index] = pickles.store(data)
+
+    results = map_chunks(task, len(names), workers, bounds=chunks, on_pickled=store)
     kept = {}
-    for shard, (start, stop), data in zip(shards, chunks, pickled, strict=True):
-        if data is not None:
-            kept[shard] = PickledChunk(tuple(names[start:stop]), results[start:stop], data)
+    for index, (start, stop) in enumerate(chunks):
+        if index in segments:
+            names_here = tuple(names[start:stop])
+            kept[shards[index]] = PickledChunk(names_here, results[start:stop], segments[index])
     return results, kept
 
 
@@ -228,7 +233,7 @@ def render_sources(
     keep = pickles is not None and bool(pickles.parsed)
     if keep:
         todo.sort()
-    rendered_all, chunks = _mapped(render_range, todo, workers, pickles.bounds if keep else None)
+    rendered_all, chunks = _mapped(render_range, todo, workers, pickles if keep else None)
     if keep:
         pickles.rendered.update(chunks)
     for source, (rendered, link_urls) in zip(todo, rendered_all, strict=True):

@@ -14,6 +14,7 @@ import select
 import signal
 import struct
 from collections.abc import Callable
+from functools import partial
 from typing import NoReturn
 
 from generator.collector import collect_if_grown
@@ -78,13 +79,14 @@ class _SharedResults:
         self.area[start : start + len(data)] = data
         return start, len(data)
 
-    def take(self, start: int, length: int, keep: bool = False) -> tuple[list, bytes | None]:
-        """In the parent: the results a worker left at `start`, and with `keep` their
-        pickled bytes too."""
+    def take(self, start: int, length: int, on_pickled=None) -> list:
+        """In the parent: the results a worker left at `start`; `on_pickled` is shown
+        their bytes while they are there."""
         assert self.area is not None  # put() sent them through the pipe otherwise
         with memoryview(self.area)[start : start + length] as view:
-            results = pickle.loads(view)  # noqa: S301 - from our own forked worker
-            return results, (bytes(view) if keep else None)
+            if on_pickled is not None:
+                on_pickled(view)
+            return pickle.loads(view)  # noqa: S301 - from our own forked worker
 
     def close(self) -> None:
         if self.area is not None:
@@ -186,24 +188,23 @@ def map_chunks(
     workers: int,
     on_chunk: Callable[[int], None] | None = None,
     bounds: list[tuple[int, int]] | None = None,
-    pickled: list[bytes | None] | None = None,
+    on_pickled: Callable[[int, bytes | memoryview], None] | None = None,
 ) -> list:
     """Run `task(range)` over 0..count in chunks; results concatenated in order.
 
     `task` is inherited by the forked workers, never pickled, so it may be a
     closure over the whole site. `on_chunk(n)` is told as chunks finish.
     `bounds`: the chunks, (start, stop) covering 0..count in order, when the caller
-    wants them so. `pickled`: a list that receives each chunk's results pickled, in
-    chunk order: a worker's as they crossed to the parent, the parent's own pickled
-    where they were made (the build cache stores them as they are).
+    wants them so. `on_pickled(chunk index, data)` is shown each chunk's results
+    pickled: a worker's as they crossed to the parent, the parent's own pickled where
+    they were made (the build cache stores them as they are). The data is only valid
+    during the call.
 
     The parent takes chunks too, beside `workers - 1` forked workers: on two cores
     a parent that only waited and unpickled made three processes share them, and
     what the parent runs itself never crosses to another process.
     """
     if count == 0:
-        if pickled is not None:
-            pickled[:] = []
         return []
     parallel = (
         workers > 1
@@ -215,29 +216,27 @@ def map_chunks(
         chunks = min(workers * 32, count // 25) if parallel else max(1, min(20, count // 50))
         size = -(-count // chunks)
         bounds = [(start, min(start + size, count)) for start in range(0, count, size)]
-    if pickled is not None:
-        pickled[:] = [None] * len(bounds)
     if not parallel:
-        return _map_here(task, bounds, on_chunk, pickled)
-    return _map_forked(task, bounds, workers, on_chunk, pickled)
+        return _map_here(task, bounds, on_chunk, on_pickled)
+    return _map_forked(task, bounds, workers, on_chunk, on_pickled)
 
 
-def _map_here(task: Callable[[range], list], bounds: list, on_chunk, pickled) -> list:
+def _map_here(task: Callable[[range], list], bounds: list, on_chunk, on_pickled) -> list:
     return [
         result
         for index, chunk in enumerate(bounds)
-        for result in _run_here(task, chunk, on_chunk, pickled, index)
+        for result in _run_here(task, chunk, on_chunk, on_pickled, index)
     ]
 
 
 def _run_here(
-    task: Callable[[range], list], chunk: tuple[int, int], on_chunk, pickled, index: int
+    task: Callable[[range], list], chunk: tuple[int, int], on_chunk, on_pickled, index: int
 ) -> list:
     """One chunk in this (the parent) process."""
     start, stop = chunk
     results = task(range(start, stop))
-    if pickled is not None:
-        pickled[index] = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
+    if on_pickled is not None:
+        on_pickled(index, pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
     collect_if_grown()
     if on_chunk:
         on_chunk(stop - start)
@@ -245,7 +244,7 @@ def _run_here(
 
 
 def _map_forked(
-    task: Callable[[range], list], bounds: list, workers: int, on_chunk, pickled
+    task: Callable[[range], list], bounds: list, workers: int, on_chunk, on_pickled
 ) -> list:
     context = multiprocessing.get_context("fork")
     parts: list[list | None] = [None] * len(bounds)
@@ -257,12 +256,13 @@ def _map_forked(
         for index, kind, offset, length, data in inbox.messages():
             if kind == _ERROR:
                 raise pickle.loads(data)  # noqa: S301 - from our own forked worker
+            shown = None if on_pickled is None else partial(on_pickled, index)
             if kind == _SHARED:
-                parts[index], data = shared.take(offset, length, keep=pickled is not None)
+                parts[index] = shared.take(offset, length, shown)
             else:
+                if shown is not None:
+                    shown(data)
                 parts[index] = pickle.loads(data)  # noqa: S301 - from our own forked worker
-            if pickled is not None:
-                pickled[index] = data
             if on_chunk:
                 on_chunk(bounds[index][1] - bounds[index][0])
 
@@ -278,7 +278,7 @@ def _map_forked(
             pids.append(pid)
             inboxes.append(inbox)
         while (index := _claim(next_chunk)) < len(bounds):
-            parts[index] = _run_here(task, bounds[index], on_chunk, pickled, index)
+            parts[index] = _run_here(task, bounds[index], on_chunk, on_pickled, index)
             for inbox in inboxes:  # what the workers finished meanwhile
                 take_in(inbox)
         while any(inbox.open for inbox in inboxes):

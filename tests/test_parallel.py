@@ -68,11 +68,15 @@ def test_chunks_as_asked_and_their_results_pickled_where_they_were_made(monkeypa
         seen.append(indexes)
         return _who(indexes)
 
-    pickled: list = ["stale"]
-    results = map_chunks(_both_run(who, who), count, 2, bounds=bounds, pickled=pickled)
+    pickled: dict[int, bytes] = {}
+
+    def keep(index: int, data) -> None:
+        pickled[index] = bytes(data)  # only valid during the call
+
+    results = map_chunks(_both_run(who, who), count, 2, bounds=bounds, on_pickled=keep)
     assert [index for index, _pid in results] == list(range(count))
     assert len({pid for _index, pid in results}) == 2
-    assert [pickle.loads(data) for data in pickled] == [
+    assert [pickle.loads(pickled[index]) for index in range(len(bounds))] == [
         results[start:stop] for start, stop in bounds
     ]
     assert all(len(chunk) in (stop - start for start, stop in bounds) for chunk in seen)
@@ -101,8 +105,9 @@ def test_results_left_in_shared_memory_or_sent_when_it_is_full(monkeypatch):
     try:
         where = shared.put(["een", "twee"])
         assert where == (0, where[1])  # an offset and a length: nothing went through a pipe
-        assert shared.take(*where) == (["een", "twee"], None)
-        assert pickle.loads(shared.take(*where, keep=True)[1]) == ["een", "twee"]
+        seen: list[bytes] = []
+        assert shared.take(*where, lambda view: seen.append(bytes(view))) == ["een", "twee"]
+        assert pickle.loads(seen[0]) == ["een", "twee"]
         monkeypatch.setattr(parallel._SharedResults, "SIZE", where[1] + 10)
         spilled = shared.put(["drie"] * 10)
         assert isinstance(spilled, bytes) and pickle.loads(spilled) == ["drie"] * 10
