@@ -1,9 +1,10 @@
 """The build cache's files: shards stored as byte ranges of a few pack files.
 
-A save writes every shard that changed into one new pack file, so a cold build
-creates a handful of files instead of hundreds: on a well-filled ext4 disk a new
-file costs up to a millisecond to create, a third of the save. A shard is a list
-of segments, (pack file, offset, length). A pack is deleted once no shard names it;
+A save writes every shard that changed into one new pack file (a cold build's
+sources have a pack of their own, written as its workers pickle them), so a cold
+build creates two files instead of hundreds: on a well-filled ext4 disk a new file
+costs up to a millisecond to create, a third of the save. A shard is a list of
+segments, (pack file, offset, length). A pack is deleted once no shard names it;
 when the packs hold more dead bytes than live ones, the live shards are copied
 into the new pack, so the cache never grows past twice its contents.
 """
