@@ -42,12 +42,23 @@ def _worker_start() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _claim(next_chunk) -> int:
-    """The index of the next chunk no process has taken yet."""
-    with next_chunk.get_lock():
-        index = next_chunk.value
-        next_chunk.value = index + 1
-    return index
+def _claim(untaken, from_end: bool = False) -> int | None:
+    """The index of a chunk no process has taken yet (None: none is left): the first
+    one, or for the workers the last one.
+
+    The parent works from the front and the workers from the back, so each process
+    renders a run of neighbouring outputs rather than every other chunk. Lists of one
+    kind then mostly fall to one process, which renders each card once for all of them
+    (partials.py): taken in turns, both rendered nearly every card, 44% more cards."""
+    with untaken.get_lock():
+        front, back = untaken[0], untaken[1]
+        if front >= back:
+            return None
+        if from_end:
+            untaken[1] = back - 1
+            return back - 1
+        untaken[0] = front + 1
+        return front
 
 
 class _SharedResults:
@@ -100,12 +111,12 @@ _HEADER = struct.Struct("<iiqq")
 _SHARED, _INLINE, _ERROR = 0, 1, 2
 
 
-def _worker(task: Callable[[range], list], bounds, next_chunk, shared, out: int) -> NoReturn:
+def _worker(task: Callable[[range], list], bounds, untaken, shared, out: int) -> NoReturn:
     """A forked worker: runs untaken chunks until none is left, then ends."""
     code = 0
     try:
         _worker_start()
-        while (index := _claim(next_chunk)) < len(bounds):
+        while (index := _claim(untaken, from_end=True)) is not None:
             try:
                 results = task(range(*bounds[index]))
                 collect_if_grown()
@@ -249,7 +260,7 @@ def _map_forked(
     context = multiprocessing.get_context("fork")
     parts: list[list | None] = [None] * len(bounds)
     shared = _SharedResults(context)
-    next_chunk = context.Value("i", 0)
+    untaken = context.Array("i", [0, len(bounds)])  # the chunks from front to back
     _reap()
 
     def take_in(inbox: _Inbox) -> None:
@@ -274,10 +285,10 @@ def _map_forked(
     finished = False
     try:
         for _ in range(workers - 1):
-            pid, inbox = _fork_worker(task, bounds, next_chunk, shared)
+            pid, inbox = _fork_worker(task, bounds, untaken, shared)
             pids.append(pid)
             inboxes.append(inbox)
-        while (index := _claim(next_chunk)) < len(bounds):
+        while (index := _claim(untaken)) is not None:
             parts[index] = _run_here(task, bounds[index], on_chunk, on_pickled, index)
             for inbox in inboxes:  # what the workers finished meanwhile
                 take_in(inbox)
@@ -295,12 +306,12 @@ def _map_forked(
     return [result for part in parts for result in part]  # type: ignore[union-attr]
 
 
-def _fork_worker(task, bounds, next_chunk, shared) -> tuple[int, _Inbox]:
+def _fork_worker(task, bounds, untaken, shared) -> tuple[int, _Inbox]:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(read_end)
-        _worker(task, bounds, next_chunk, shared, write_end)
+        _worker(task, bounds, untaken, shared, write_end)
     os.close(write_end)
     return pid, _Inbox(read_end)
 

@@ -94,6 +94,9 @@ def render_outputs(
         env.get_template(name)  # compile once, before workers fork
     feeds = _feeds_to_make(site, old_records, records, writer, digester, only)
     render_page = _page_renderer(root, env, view, digester, writer)
+    # Lists last, together: the workers take chunks from the back (parallel._claim), so
+    # one process renders them all and each card once (a card is on several lists).
+    todo.sort(key=lambda item: bool(item[1].context.get("items")))
 
     def work_range(indexes: range) -> list:
         # Pages and feeds in one pool: a second pool would fork again, and its workers

@@ -64,6 +64,30 @@ def test_parallel_build_gives_the_bytes_of_a_one_worker_build(corpus, reference,
     assert _tree(tmp_path / "out") == reference
 
 
+def test_lists_are_rendered_last_and_together(corpus, tmp_path, monkeypatch):
+    """List pages (sections, tags, authors: the ones showing cards) come after every
+    other output in the render pool, so the worker that works from its back renders
+    them all and each card once."""
+    from generator import rendering
+
+    order: list[bool] = []
+    make = rendering._page_renderer
+
+    def noting(*args):
+        render_page = make(*args)
+
+        def render(rel, job, *rest):
+            order.append(bool(job.context.get("items")))
+            return render_page(rel, job, *rest)
+
+        return render
+
+    monkeypatch.setattr(rendering, "_page_renderer", noting)
+    assert build(corpus, tmp_path / "out", OPTIONS, workers=1, persistent_cache=False).ok
+    lists = order.index(True)
+    assert lists > len(order) / 2 and all(order[lists:])
+
+
 def test_cached_rebuild_renders_nothing_and_gives_the_same_bytes(corpus, reference, tmp_path):
     out = tmp_path / "out"
     assert build(corpus, out, OPTIONS, workers=2).ok

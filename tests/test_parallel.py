@@ -47,6 +47,17 @@ def test_results_come_in_order_and_the_parent_works_too():
     assert sum(told) == count
 
 
+def test_the_parent_takes_chunks_from_the_front_and_the_worker_from_the_back():
+    """Each process gets a run of neighbouring items, not every other chunk: lists put
+    together at the back are then rendered by one process (see rendering.py)."""
+    results = map_chunks(_both_run(_who, _who), MIN_PARALLEL_ITEMS * 5, workers=2)
+    parent = [index for index, pid in results if pid == os.getpid()]
+    worker = [index for index, pid in results if pid != os.getpid()]
+    assert parent and worker
+    assert parent == list(range(len(parent)))  # a prefix
+    assert worker == list(range(len(parent), len(results)))  # and the rest
+
+
 def test_one_worker_or_few_items_stay_in_the_parent():
     assert {pid for _i, pid in map_chunks(_who, 1_000, workers=1)} == {os.getpid()}
     small = map_chunks(_who, MIN_PARALLEL_ITEMS - 1, workers=2)
