@@ -424,6 +424,23 @@ def test_a_build_does_not_load_what_only_the_external_link_check_uses():
     assert done.stdout.strip() == "[]"
 
 
+def test_a_build_loads_icalendar_only_when_it_makes_a_calendar():
+    """25 ms of every start otherwise; the feeds are made in one process (the parent
+    takes the render pool from the front), so the import falls there, in parallel."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, generator.cli, generator.engine; print('icalendar' in sys.modules);"
+        "from generator.feeds import _timezone_block; _timezone_block('Europe/Amsterdam');"
+        "print('icalendar' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.split() == ["False", "True"]
+
+
 def test_templates_write_characters_beyond_latin_1_as_entities():
     """Python keeps a text in one byte a character only while every character in it is
     Latin-1: one '…' in the header made every page twice the size to build, join and
