@@ -61,7 +61,11 @@ PARTS = [
         "base.html",
         r"\{% if crumbs is defined and crumbs %\}\n<nav.*?</nav>\n\{% endif %\}",
     ),
-    ("page meta", "page.html", r"\{% include \"partials/page_meta\.html\" %\}"),
+    (
+        "page meta",
+        "page.html",
+        r"\{% set authors = site\.authors_of\(page\) %\}.*?\{% if page\.draft %\}.*?\n",
+    ),
     ("terms", "page.html", r"\{% include \"partials/terms\.html\" %\}"),
     ("see also", "page.html", r"\{% set mentioned = .*?(?=\{% endblock %\}\s*$)"),
     ("content", "page.html", r"\{\{ content \}\}"),
