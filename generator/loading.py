@@ -155,8 +155,9 @@ def load_sources(
     keep = pickles is not None and len(todo) == len(items)
     if keep:
         todo.sort(key=lambda item: item[0])
-        pickles.bounds = source_bounds([source for source, *_rest in todo])
     names = [source for source, *_rest in todo]
+    if keep:
+        pickles.bounds = source_bounds(names)
     parsed = _mapped(parse_range, names, workers, pickles if keep else None)
     if keep:
         pickles.parsed.update(parsed[1])
