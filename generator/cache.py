@@ -217,7 +217,7 @@ def _load(path: Path, key: tuple) -> CacheState:
 
 
 def _sources_shard(values: list) -> dict:
-    """A sources shard: (names, rendered names, page digests made later), the parsed
+    """A sources shard: (names, rendered names, page digests as saved), the parsed
     entries, and the rendered Markdown (with its links' URLs) of those that have it."""
     (names, rendered_names, later), parsed, rendered = values
     if len(parsed) != len(names) or len(rendered) != len(rendered_names):
@@ -243,11 +243,10 @@ def _sources_segments(
     parsed = premade.parsed.get(number) if premade else None
     rendered = premade.rendered.get(number) if premade else None
     if parsed is not None and _as_pickled(entries, parsed, rendered):
-        later = {
-            name: entries[name].page_digest
-            for name, result in zip(parsed.names, parsed.results, strict=True)
-            if entries[name].page_digest != result.page_digest
-        }
+        # Every page digest as it is now: one set later in place (engine._write) may be
+        # on the very object the bytes were pickled from, so no comparison with it can
+        # tell what the bytes hold.
+        later = {name: entries[name].page_digest for name in parsed.names}
         rendered_names = rendered.names if rendered else ()
         head = writer.add(_pickled((parsed.names, rendered_names, later)))
         markdown = rendered.segment if rendered else writer.add(_pickled([]))

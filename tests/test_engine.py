@@ -251,6 +251,24 @@ def test_a_save_stopped_halfway_leaves_no_temporary_file_behind(corpus, tmp_path
     assert not gone.exists() and running.exists()
 
 
+def test_a_page_digest_set_after_the_pickle_is_stored_with_it(tmp_path):
+    """The engine sets a page digest in place after rendering; when the entry is the
+    very object the workers' bytes were pickled from, the saved cache still has it."""
+    from generator.loading import SourceEntry
+
+    index = tmp_path / "cache" / "build-x.pickle"
+    entry = SourceEntry(("text", "intro"), (1, 2), "abc")
+    pickles = cache.SourcePickles(index)
+    pickles.bounds = cache.source_bounds(["a.md"])
+    segment = pickles.store(pickle.dumps([entry]))
+    number = cache.source_shard("a.md", pickles.bounds)
+    pickles.parsed[number] = cache.PickledChunk(("a.md",), [entry], segment)
+    entry.page_digest = "set-later"
+    state = cache.CacheState(key=("k",), sources={"a.md": entry}, premade=pickles)
+    cache.save(index, state)
+    assert cache.load(index, ("k",)).sources["a.md"].page_digest == "set-later"
+
+
 def test_a_cold_build_stores_its_sources_as_the_workers_pickled_them(corpus, tmp_path, monkeypatch):
     """Their pickles are kept, not made again; loaded back, they are the same entries."""
     from generator.engine import SiteBuilder
