@@ -165,12 +165,15 @@ class RecordingSite:
             self.log, self.mentioned, self.replayable = outer
 
     def replay(self, log: dict[QueryKey, str], mentioned: set[str], replayable: bool) -> None:
-        """Log what `apart` recorded into the current output, as if asked here."""
+        """Log what `apart` recorded into the current output, as if asked here. A key
+        already logged has the same digest (one recorder answers each question once),
+        so `update` logs what `setdefault` one by one did, in one C loop."""
         if self.log is not None:
-            for key, digest in log.items():
-                self.log.setdefault(key, digest)
-        self.mentioned |= mentioned
-        self.replayable = self.replayable and replayable
+            self.log.update(log)
+        if mentioned:
+            self.mentioned |= mentioned
+        if not replayable:
+            self.replayable = False
 
     def __getattr__(self, name: str):
         value = getattr(self._view, name)

@@ -28,7 +28,7 @@ class PartialCache:
     def __call__(self, name: str, **values) -> Markup:
         recording = self._recording
         try:
-            key = (name, *sorted((k, arg_key(v)) for k, v in values.items()))
+            key = (name, *sorted([(k, arg_key(v)) for k, v in values.items()]))
         except Unrecordable:  # a value we cannot key on: rendered here, logged directly
             return self._render(name, values)
         made = self._made.get(key)
