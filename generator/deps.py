@@ -186,19 +186,23 @@ class RecordingSite:
             return self._note((name,), lambda: value)
 
         answers = self._answers
+        remember = self._remember
 
         def recorded(*args):  # _note inlined: templates ask hundreds of thousands of these
-            try:
-                key = (name, *map(arg_key, args))
-            except Unrecordable:
-                self.replayable = False
-                result = value(*args)
-                _collect_pages(args, self.mentioned)
-                _collect_pages(result, self.mentioned)
-                return result
+            if len(args) == 1 and type(args[0]) is Page:  # most questions: about one page
+                key = (name, ("page", args[0].source))
+            else:
+                try:
+                    key = (name, *map(arg_key, args))
+                except Unrecordable:
+                    self.replayable = False
+                    result = value(*args)
+                    _collect_pages(args, self.mentioned)
+                    _collect_pages(result, self.mentioned)
+                    return result
             known = answers.get(key)
             if known is None:
-                known = self._remember(key, value(*args))
+                known = remember(key, value(*args))
             if known[2]:
                 self.mentioned |= known[2]
             log = self.log
@@ -210,8 +214,12 @@ class RecordingSite:
         return recorded
 
     def _remember(self, key: QueryKey, result) -> tuple[object, str, frozenset[str]]:
-        mentioned = {k[1] for k in key[1:] if isinstance(k, tuple) and k[0] == "page"}
-        if type(result) is tuple:
+        mentioned = set()
+        for argument in key[1:]:
+            if type(argument) is tuple and argument[0] == "page":
+                mentioned.add(argument[1])
+        kind = type(result)
+        if kind is tuple:
             # An answer shared by many questions (`site.crumbs(page)`: one tuple per
             # section) is digested and searched for pages once.
             shared = self._tuples.get(id(result))
@@ -223,7 +231,8 @@ class RecordingSite:
             mentioned |= shared[2]
         else:
             digest = self._digester.of(result)
-            _collect_pages(result, mentioned)
+            if kind is not str:  # the answer to most questions that are no list
+                _collect_pages(result, mentioned)
         known = self._answers[key] = (result, digest, frozenset(mentioned))
         return known
 
