@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import jinja2
+import jinja2.compiler
 import jinja2.runtime
 import markupsafe
 import orjson
@@ -144,6 +145,27 @@ class _Template(jinja2.Template):
         )
 
 
+class _CodeGenerator(jinja2.compiler.CodeGenerator):
+    """Jinja's code, except that a block, a parent template or an include is joined
+    into one text where it is used, instead of having each of its pieces passed on.
+
+    Jinja passes every piece of a block up through `yield from` at each level: a piece
+    of an article's main block went through the block's, base.html's and page.html's
+    generators, some 400 resumes a page. Joined where it is used, each piece is handed
+    on once: 6% of Jinja's time on an article page. Every line stays where Jinja put
+    it, so template line numbers in errors are unchanged; a line this does not know
+    (another Jinja release) is written as Jinja wrote it."""
+
+    _HANDED_ON = ("yield from parent_template.root_render_func(", "yield from context.blocks[")
+
+    def writeline(self, x: str, node=None, extra: int = 0) -> None:
+        if x.startswith(self._HANDED_ON):
+            x = f"yield environment.concat({x.removeprefix('yield from ')})"
+        elif x == "for event in gen:":  # an include, or a block inside a {% set %} block
+            x = "for event in (environment.concat(gen),):"
+        super().writeline(x, node, extra)
+
+
 class _CompiledTemplates(jinja2.BytecodeCache):
     """Compiled templates kept for the life of the process, by file and source checksum.
 
@@ -185,6 +207,7 @@ def make_environment(root: Path, config: SiteConfig) -> jinja2.Environment:
         auto_reload=False,
         cache_size=-1,
     )
+    env.code_generator_class = _CodeGenerator
     env.context_class = _Context
     env.template_class = _Template
     env.globals = _Globals(env.globals)

@@ -255,6 +255,79 @@ def test_template_output_is_escaped_exactly_as_jinja_escapes_it(tmp_path):
     assert "a&lt;b &amp; &#34;c&#34; &#39;d&#39;&gt;|<b>vet</b>|3|<em>al veilig</em>|" in ours
 
 
+_LAYERED = {
+    "base.html": (
+        "<title>{% block title %}Basis{% endblock %}</title>\n"
+        "{% set header %}[{% block kop %}kop{% endblock %}]{% endset %}{{ header }}\n"
+        "{% for n in [1, 2] %}{% block rij scoped %}<{{ n }}>{% endblock %}{% endfor %}\n"
+        "<main>{% block main %}{% endblock %}</main>\n"
+    ),
+    "mid.html": (
+        '{% extends "base.html" %}'
+        "{% block title %}Midden · {{ super() }}{% endblock %}"
+        '{% block main %}<div>{% include "part.html" %}{% block inner %}i{% endblock %}</div>'
+        "{% endblock %}"
+    ),
+    "page.html": (
+        '{% extends "mid.html" %}'
+        "{% macro card(x) %}<c>{% include 'part.html' %}{{ x }}</c>{% endmacro %}"
+        "{% block kop %}{{ title }}{% endblock %}"
+        "{% block rij %}({{ n }}, {{ super() }}){% endblock %}"
+        "{% block inner %}{{ card(title) }}{{ super() }}{% endblock %}"
+    ),
+    "part.html": "<p>{{ title }}</p>\n",
+    "broken.html": '{% extends "mid.html" %}{% block inner %}\n\n{{ title.nope }}{% endblock %}',
+}
+
+
+def _layered_site(tmp_path):
+    from generator.render import make_environment
+
+    (tmp_path / "templates").mkdir()
+    for name, text in _LAYERED.items():
+        (tmp_path / "templates" / name).write_text(text, encoding="utf-8")
+    config, problems = _config()
+    assert config is not None, problems
+    return make_environment(tmp_path, config)
+
+
+def test_blocks_parents_and_includes_render_exactly_as_jinja_renders_them(tmp_path):
+    env = _layered_site(tmp_path)
+    plain = jinja2.Environment(
+        loader=jinja2.DictLoader(_LAYERED),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    values = {"title": "A & <B>"}
+    ours = env.get_template("page.html").render(values)
+    assert ours == plain.get_template("page.html").render(values)
+    assert "<title>Midden · Basis</title>" in ours and "[A &amp; &lt;B&gt;]" in ours
+    assert "(1, <1>)(2, <2>)" in ours
+
+
+def test_a_block_or_parent_template_is_handed_on_as_one_piece(tmp_path):
+    """Not piece by piece through every level (render._CodeGenerator): the page's own
+    generator yields a handful of texts, where Jinja's yielded each piece of every level."""
+    env = _layered_site(tmp_path)
+    template = env.get_template("page.html")
+    pieces = list(template.root_render_func(template.new_context({"title": "t"})))
+    assert len(pieces) == 1  # the whole parent chain, joined where page.html uses it
+    assert "".join(pieces) == template.render(title="t")
+
+
+def test_an_error_in_a_block_names_its_template_and_line(tmp_path):
+    from generator.render import template_problem
+
+    env = _layered_site(tmp_path)
+    with pytest.raises(jinja2.UndefinedError) as caught:
+        env.get_template("broken.html").render(title="t")
+    problem = template_problem(caught.value, tmp_path)
+    assert (problem.path, problem.line) == ("templates/broken.html", 3)
+
+
 def test_templates_see_globals_set_after_they_were_first_rendered(tmp_path):
     from generator.render import make_environment
 
