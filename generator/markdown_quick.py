@@ -11,8 +11,8 @@ from generator.rendered import (
     Heading,
     LinksFound,
     Rendered,
-    finish_html,
     make_heading,
+    without_backref_labels,
 )
 
 
@@ -52,22 +52,29 @@ def render_quick(text: str, source: str, first_line: int, urls: dict) -> Rendere
     if first is None:
         return None
     found = LinksFound()
-    pieces: list[str] = []
-    done = 0
+    edits: list[tuple[int, int, str]] = []  # (start, end, new text) in cmark's HTML
     for match, line in zip(anchors, lines, strict=True):
         url = found.sort(match[1], line, source, urls)
         if url is not None:
             if not _HREF_AS_IS.fullmatch(url):
                 return None
-            pieces += (html[done : match.start(1)], url)
-            done = match.end(1)
-    html = "".join(pieces) + html[done:]
+            edits.append((match.start(1), match.end(1), url))
     headings: list[Heading] = []
     slugs: set[str] = set()
-    for level, inner in _HEADING_HTML.findall(html):
+    for match in _HEADING_HTML.finditer(html):
         # The walk reads a heading's text pieces; a line break in it adds nothing.
-        headings.append(make_heading(int(level), _html_text(inner).replace("\n", ""), slugs))
-    return found.rendered_with(finish_html(html, headings), headings, first)
+        heading = make_heading(int(match[1]), _html_text(match[2]).replace("\n", ""), slugs)
+        headings.append(heading)
+        if heading.anchor:  # h1-h4 get their id here, as finish_html gives it on the walk
+            edits.append((match.start(), match.start() + 4, f'<h{match[1]} id="{heading.anchor}">'))
+    edits.sort()  # both in order already; a heading's tag comes before its links
+    pieces: list[str] = []
+    done = 0
+    for start, end, new in edits:
+        pieces += (html[done:start], new)
+        done = end
+    html = "".join(pieces) + html[done:]
+    return found.rendered_with(without_backref_labels(html), headings, first)
 
 
 def _in_table(html: str, anchors: list[re.Match[str]]) -> bool:

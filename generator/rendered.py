@@ -71,10 +71,11 @@ def finish_html(html: str, headings: list[Heading]) -> str:
         anchor = next(anchors, None)
         return f'<h{match[1]} id="{anchor}">' if anchor else match[0]
 
-    html = _HEADING_TAG.sub(with_id, html)
-    if "footnote-backref" in html:
-        html = _BACKREF_LABEL.sub("", html)
-    return html
+    return without_backref_labels(_HEADING_TAG.sub(with_id, html))
+
+
+def without_backref_labels(html: str) -> str:
+    return _BACKREF_LABEL.sub("", html) if "footnote-backref" in html else html
 
 
 class LinksFound:

@@ -71,7 +71,9 @@ def relative_source(from_source: str, link: str) -> str:
     """Resolve a Markdown link target relative to its source file (posix, normalised)."""
     if link.startswith("/"):
         return _resolved("", link.lstrip("/"))
-    return _resolved(posixpath.dirname(from_source), link)
+    # The folder by one C call. Sources are relative paths ('content/a/b.md'): for those
+    # posixpath.dirname differs only after a '//', which normpath makes alike.
+    return _resolved(from_source.rpartition("/")[0], link)
 
 
 @lru_cache(maxsize=65536)  # many pages of one folder link to the same page
