@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from markupsafe import Markup
 
@@ -148,22 +149,23 @@ def _events_page(site: Site, name: str) -> RenderJob:
     )
 
 
-def _content_page(site: Site, page: Page) -> Iterator[RenderJob]:
-    templates = tuple(
+@lru_cache(maxsize=256)  # a few sections and kinds; their pages are most of all outputs
+def _page_templates(section: str | None, kind: str) -> tuple[str, ...]:
+    return tuple(
         name
-        for name in (
-            f"{page.section}/page.html" if page.section else None,
-            f"{page.kind}.html",
-            "page.html",
-        )
+        for name in (f"{section}/page.html" if section else None, f"{kind}.html", "page.html")
         if name
     )
-    context = {"page": page, "content": Markup(site.rendered[page.source].html)}
+
+
+def _content_page(site: Site, page: Page) -> Iterator[RenderJob]:
+    templates = _page_templates(page.section, page.kind)
+    content = Markup(site.rendered[page.source].html)
     if page.kind != "author":
-        yield RenderJob(
-            page.url, templates, {**context, "pager": None, "items": []}, (page.source,)
-        )
+        context = {"page": page, "content": content, "pager": None, "items": []}
+        yield RenderJob(page.url, templates, context, (page.source,))
         return
+    context = {"page": page, "content": content}
     written = site.page_list(site.by_author.get(page.slug, ()))
     for job in _listing(site, page.url, written, templates, context):
         job.sources = (page.source, *job.sources)
