@@ -2,6 +2,7 @@
 """Where an article page's render time goes, measured inside one process.
 
     python benchmarks/render_costs.py [--articles 10000] [--pages 2000] [--rounds 3]
+                                      [--template term.html]
 
 Whole builds on a shared machine swing by 10% from run to run, which hides any
 change smaller than that. This builds the corpus once (one process, no cache),
@@ -14,7 +15,9 @@ and again, variants in turn, so that they are compared within seconds of each ot
   - each part of the page left out in turn (see PARTS), against the whole page;
   - the digest of each question's answer, per question.
 
-Figures are microseconds per page, the median of the rounds. Not run by the tests
+Figures are microseconds per page, the median of the rounds. With `--template`, the
+outputs of another template (a list page: term.html, section.html, author.html) are
+rendered the first three ways, with the cards each round renders anew. Not run by the tests
 (one of them runs it on a small corpus, to keep it working).
 """
 
@@ -76,8 +79,9 @@ PARTS = [
 class Session:
     """The site model, environment and article jobs of one in-process build."""
 
-    def __init__(self, root: Path, pages: int):
+    def __init__(self, root: Path, pages: int, template: str = "page.html"):
         self.root = root
+        self.template = template
         captured: dict = {}
         original = rendering._page_renderer
 
@@ -100,7 +104,7 @@ class Session:
         self.page_digests = dict(captured["digester"].page_digests)
         self.loader = self.env.loader
         jobs = render_jobs(self.view._site, self.view, None)
-        self.jobs = [job for job in jobs if job.templates[-1] == "page.html"][:pages]
+        self.jobs = [job for job in jobs if job.templates[-1] == template][:pages]
         self.sources = {
             name: self.loader.get_source(self.env, name)[0] for name in ("base.html", "page.html")
         }
@@ -115,8 +119,10 @@ class Session:
         own render_page, with its record packed for the cache and the file discarded)."""
         self._use(replaced or {})
         digester = Digester(dict(self.page_digests))
-        # As in a build (collector.held_back): without it, collections of the whole
-        # site model land in whichever variant happens to cross the threshold.
+        # As in a build (collector.held_back), also for a caller that did not hold the
+        # collector back: otherwise collections of the whole site model land in
+        # whichever variant happens to cross the threshold.
+        collecting = gc.isenabled()
         gc.collect()
         gc.disable()
         if how == "build":
@@ -125,13 +131,15 @@ class Session:
             )
             started = time.perf_counter()
             for job in self.jobs:
-                *_, record, problem = render_page(output_path(job.url), job, "page.html", "", None)
+                *_, record, problem = render_page(
+                    output_path(job.url), job, self.template, "", None
+                )
                 assert problem is None, problem
                 pickle.dumps(record)
         else:
             recording = RecordingSite(self.view, digester)
             self.env.globals[PARTIAL] = PartialCache(self.env, recording).__call__
-            template = self.env.get_template("page.html")
+            template = self.env.get_template(self.template)
             started = time.perf_counter()
             for job in self.jobs:
                 if how == "plain":
@@ -140,7 +148,8 @@ class Session:
                 recording.start()
                 template.render(job.context, url_path=job.url, site=recording)
         elapsed = time.perf_counter() - started
-        gc.enable()
+        if collecting:
+            gc.enable()
         self._use({})
         return elapsed / len(self.jobs) * 1e6
 
@@ -169,7 +178,8 @@ class Session:
 
 
 def report(session: Session, rounds: int) -> list[str]:
-    lines = [f"{len(session.jobs)} article pages, median of {rounds} rounds, µs per page", ""]
+    what = "article pages" if session.template == "page.html" else f"outputs of {session.template}"
+    lines = [f"{len(session.jobs)} {what}, median of {rounds} rounds, µs per page", ""]
     trio: dict[str, list[float]] = {"plain": [], "recording": [], "build": []}
     for _ in range(rounds):
         for how, figures in trio.items():
@@ -180,9 +190,10 @@ def report(session: Session, rounds: int) -> list[str]:
         f"  with dependency recording         {recorded:7.1f}",
         f"  as a build renders it             {as_built:7.1f}"
         f"   (beyond Jinja: {(as_built - plain) / as_built:.0%} of the page)",
-        "",
-        "  left out            page without it   saved",
     ]
+    if session.template != "page.html":
+        return lines  # the parts and questions below are an article page's
+    lines += ["", "  left out            page without it   saved"]
     for label, template, pattern in PARTS:
         replaced = session.without(template, pattern)
         if replaced is None:
@@ -210,12 +221,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=2_000, help="article pages rendered a round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--corpus", type=Path, help="a corpus made already (tests use this)")
+    parser.add_argument(
+        "--template",
+        default="page.html",
+        help="the outputs of this template instead (term.html, section.html: list pages)",
+    )
     args = parser.parse_args(argv)
     if args.corpus is None:
         from run import make_corpus
 
         args.corpus = make_corpus(args.articles)
-    session = Session(args.corpus, args.pages)
+    session = Session(args.corpus, args.pages, args.template)
     with collector.held_back():  # as in a build: no collections walking the model
         lines = report(session, args.rounds)
     print("\n".join(lines))

@@ -438,3 +438,12 @@ def test_the_render_cost_benchmark_still_measures_every_part_of_the_page(corpus)
     assert "not found" not in done.stdout, done.stdout
     for label in ("JSON-LD", "see also", "terms", "related", "backlinks"):
         assert label in done.stdout, done.stdout
+    lists = subprocess.run(
+        [sys.executable, str(PROJECT / "benchmarks/render_costs.py"), "--corpus", str(corpus)]
+        + ["--template", "term.html", "--pages", "5", "--rounds", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert lists.returncode == 0, lists.stderr[-3000:]
+    assert "5 outputs of term.html" in lists.stdout and "as a build renders it" in lists.stdout
