@@ -14,6 +14,8 @@ A site without its own `-- site.yaml --` block gets DEFAULT_SITE_YAML.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,3 +86,12 @@ def build_site(capsys, root: Path, *flags: str) -> Run:
 
 def read(root: Path, rel: str) -> str:
     return (root / "build" / rel).read_text(encoding="utf-8")
+
+
+def fresh_python(code: str, *args: str) -> str:
+    """What `code` prints when run in a new interpreter (with `args` as sys.argv[1:]):
+    for what a process loads or does from its start, which this one is long past."""
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, timeout=60
+    )
+    return done.stdout

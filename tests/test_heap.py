@@ -4,11 +4,12 @@ no new page faults."""
 from __future__ import annotations
 
 import importlib.util
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.sitekit import fresh_python
 
 # Allocates 40 MB in 8 kB pieces (glibc's heap, not Python's small-object arenas),
 # frees them all, then allocates them again: the page faults of the second round.
@@ -27,10 +28,7 @@ print(kept, faults() - before)
 
 
 def _second_round_faults(mode: str) -> tuple[bool, int]:
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE, mode], capture_output=True, text=True, check=True
-    )
-    kept, faults = done.stdout.split()
+    kept, faults = fresh_python(PROBE, mode).split()
     return kept == "True", int(faults)
 
 

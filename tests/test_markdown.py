@@ -10,6 +10,7 @@ from generator.markdown import render_markdown
 from generator.markdown_quick import render_quick as _render_quick
 from generator.markdown_walk import render_walked as _render_walked
 from generator.rendered import PLAIN_PATH as _PLAIN_PATH
+from tests.sitekit import fresh_python
 
 URLS = {
     "content/projecten/parana.md": "/projecten/parana/",
@@ -321,9 +322,6 @@ def test_plain_markdown_is_rendered_without_loading_cffis_parser():
     """cmarkgfm's compiled module renders the common text; the C declarations of the
     walk (parsed by pycparser, 20 ms in every process of a build) load only for a text
     that needs the walk."""
-    import subprocess
-    import sys
-
     code = (
         "import sys\n"
         "from generator.markdown import render_markdown\n"
@@ -334,7 +332,4 @@ def test_plain_markdown_is_rendered_without_loading_cffis_parser():
         "render_markdown('<b>x</b>\\n', 'content/p.md', 1, {})\n"
         "print(sorted(m for m in ('cffi', 'pycparser') if m in sys.modules))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert done.stdout.split("\n")[:2] == ["[]", "['cffi', 'pycparser']"]
+    assert fresh_python(code).split("\n")[:2] == ["[]", "['cffi', 'pycparser']"]

@@ -21,7 +21,7 @@ from generator.pages import build_page, lookup
 from generator.site import assemble, with_ties_reordered
 from generator.taxonomy import collect_terms, newest_first, paginate
 from generator.urls import normalise_alias, output_path, paginated_url, relative_source, slugify
-from tests.sitekit import DEFAULT_SITE_YAML
+from tests.sitekit import DEFAULT_SITE_YAML, PROJECT, fresh_python
 
 ZONE = ZoneInfo("Europe/Amsterdam")
 
@@ -484,35 +484,23 @@ def test_feed_text_and_attributes_are_escaped_as_the_standard_library_does(text)
 def test_a_build_does_not_load_what_only_the_external_link_check_uses():
     """urllib.request brings ssl, http and email, the check itself a thread pool: 15 ms of
     every start, for a check that runs only when asked for."""
-    import subprocess
-    import sys
-
     code = (
         "import sys, generator.cli, generator.engine;"
         "print(sorted(m for m in ('urllib.request', 'ssl', 'http.client', 'generator.external',"
         " 'concurrent.futures') if m in sys.modules))"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert done.stdout.strip() == "[]"
+    assert fresh_python(code).strip() == "[]"
 
 
 def test_a_build_loads_icalendar_only_when_it_makes_a_calendar():
     """25 ms of every start otherwise; the feeds are made in one process (the parent
     takes the render pool from the front), so the import falls there, in parallel."""
-    import subprocess
-    import sys
-
     code = (
         "import sys, generator.cli, generator.engine; print('icalendar' in sys.modules);"
         "from generator.feeds import _timezone_block; _timezone_block('Europe/Amsterdam');"
         "print('icalendar' in sys.modules)"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert done.stdout.split() == ["False", "True"]
+    assert fresh_python(code).split() == ["False", "True"]
 
 
 def test_templates_write_characters_beyond_latin_1_as_entities():
@@ -520,8 +508,6 @@ def test_templates_write_characters_beyond_latin_1_as_entities():
     Latin-1: one '…' in the header made every page twice the size to build, join and
     encode (5% of an article page's render time, benchmarks/render_costs.py). Templates
     write such characters as entities (&hellip;, &rarr;), which readers see the same."""
-    from tests.sitekit import PROJECT
-
     for path in sorted((PROJECT / "templates").rglob("*.html")):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             wide = sorted({char for char in line if ord(char) > 0xFF})
