@@ -11,6 +11,7 @@ from generator.rendered import (
     Heading,
     LinksFound,
     Rendered,
+    heading_tag,
     make_heading,
     without_backref_labels,
 )
@@ -66,7 +67,7 @@ def render_quick(text: str, source: str, first_line: int, urls: dict) -> Rendere
         heading = make_heading(int(match[1]), _html_text(match[2]).replace("\n", ""), slugs)
         headings.append(heading)
         if heading.anchor:  # h1-h4 get their id here, as finish_html gives it on the walk
-            edits.append((match.start(), match.start() + 4, f'<h{match[1]} id="{heading.anchor}">'))
+            edits.append((match.start(), match.start() + 4, heading_tag(match[1], heading.anchor)))
     edits.sort()  # both in order already; a heading's tag comes before its links
     pieces: list[str] = []
     done = 0

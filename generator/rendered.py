@@ -69,9 +69,14 @@ def finish_html(html: str, headings: list[Heading]) -> str:
 
     def with_id(match: re.Match[str]) -> str:
         anchor = next(anchors, None)
-        return f'<h{match[1]} id="{anchor}">' if anchor else match[0]
+        return heading_tag(match[1], anchor) if anchor else match[0]
 
     return without_backref_labels(_HEADING_TAG.sub(with_id, html))
+
+
+def heading_tag(level: str, anchor: str) -> str:
+    """A heading's opening tag with its id, where cmark wrote `<h{level}>`."""
+    return f'<h{level} id="{anchor}">'
 
 
 def without_backref_labels(html: str) -> str:
