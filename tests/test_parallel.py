@@ -133,8 +133,14 @@ def test_a_full_shared_area_still_gives_every_result(monkeypatch):
 
 
 def test_without_room_for_the_shared_area_results_go_through_the_pipe(monkeypatch):
-    def refused(*_args, **_kwargs):
-        raise OSError(12, "Cannot allocate memory")
+    # Only the results area is refused: multiprocessing maps its own shared memory (the
+    # chunk counters) with mmap too, and a first test run alone has none mapped yet.
+    real = parallel.mmap.mmap
+
+    def refused(fileno, length, *args, **kwargs):
+        if length == parallel._SharedResults.SIZE:
+            raise OSError(12, "Cannot allocate memory")
+        return real(fileno, length, *args, **kwargs)
 
     monkeypatch.setattr(parallel.mmap, "mmap", refused)
     count = MIN_PARALLEL_ITEMS * 2
