@@ -42,9 +42,19 @@ class SiteView:
     """The site as templates may read it; no template can change the model."""
 
     # Read from site.yaml, whose digest keys the whole build cache: an output need not
-    # record reading them (a third of the questions a page asks).
+    # record reading them (a third of the questions a page asks). `section_title` asks
+    # site.yaml alone too: an article page asked it for each related page, a card once.
     CONFIGURED = frozenset(
-        {"title", "base_url", "language", "description", "sections", "taxonomies", "events_section"}
+        {
+            "title",
+            "base_url",
+            "language",
+            "description",
+            "sections",
+            "taxonomies",
+            "events_section",
+            "section_title",
+        }
     )
 
     def __init__(self, site: Site):

@@ -215,6 +215,28 @@ def test_one_edit_rewrites_only_the_cache_shards_that_changed(corpus, tmp_path):
     assert build(site, out, OPTIONS).rendered == 0
 
 
+def test_questions_about_site_yaml_alone_are_not_recorded(corpus, tmp_path):
+    """site.yaml keys the whole cache, so a question only it answers (a section's title,
+    asked for every related page and card) needs no place in the records; a question
+    about the pages does."""
+    site = tmp_path / "site"
+    shutil.copytree(corpus, site, symlinks=True)
+    assert build(site, site / "build", OPTIONS).ok
+    index = cache.cache_file(site, site / "build")
+    stored = cache.load(index, pickle.loads(index.read_bytes())[2])
+    asked = {key[0] for record in stored.records.values() for key, _digest in record.queries}
+    assert "related" in asked and "summary" in asked
+    assert "section_title" not in asked
+    config = site / "site.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("title: Artikelen", "title: Verhalen"),
+        encoding="utf-8",
+    )
+    assert build(site, site / "build", OPTIONS).ok
+    article = next((site / "build/articles").glob("*/index.html")).read_text(encoding="utf-8")
+    assert "(verhalen)" in article and "(artikelen)" not in article
+
+
 def test_many_edits_never_let_the_cache_grow_past_twice_what_it_holds(
     corpus, tmp_path, monkeypatch
 ):
