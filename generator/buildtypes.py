@@ -35,6 +35,8 @@ class BuildResult:
     changed: set[str] = field(default_factory=set)  # output paths added, changed or removed
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    # Per template (or feed file name): [outputs made, seconds], all processes summed.
+    render_costs: dict[str, list] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -138,6 +138,7 @@ def _run_build(args: argparse.Namespace, check_only: bool, process_ends: bool = 
         for name, seconds in result.timings.items():
             print(f"  {name:<14} {seconds * 1000:8.1f} ms", file=sys.stderr)
         print(f"  {'(gerenderd)':<14} {result.rendered:8d} bestanden", file=sys.stderr)
+        _print_render_costs(result.render_costs)
     # Machines read stdout in the github and json formats; the summary goes aside.
     summary = sys.stdout if args.format == "text" else sys.stderr
     warnings = sum(1 for p in result.problems if not p.is_error)
@@ -173,6 +174,20 @@ def _run_serve(args: argparse.Namespace) -> int:
     from generator.serve import serve
 
     return serve(args.source.resolve(), args.host, args.port, now=args.now, poll=args.poll)
+
+
+def _print_render_costs(costs: dict[str, list]) -> None:
+    """Where rendering went, dearest template first (Hugo's --templateMetrics): the
+    time of every process summed, so on two cores about twice the stage's own time."""
+    if not costs:
+        return
+    print("  maken per template (alle processen samen):", file=sys.stderr)
+    for kind, (count, seconds) in sorted(costs.items(), key=lambda item: -item[1][1]):
+        each = seconds / count * 1e6
+        print(
+            f"    {kind:<24} {count:6d} x {each:7.0f} µs = {seconds * 1000:8.1f} ms",
+            file=sys.stderr,
+        )
 
 
 def main(argv: list[str] | None = None, *, process_ends: bool = False) -> int:

@@ -382,6 +382,7 @@ class SiteBuilder:
                     self.workers,
                     self.progress,
                     only,
+                    result.render_costs,
                 )
             if problems:
                 writer.abort()

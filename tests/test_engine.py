@@ -88,6 +88,34 @@ def test_lists_are_rendered_last_and_together(corpus, tmp_path, monkeypatch):
     assert lists > len(order) / 2 and all(order[lists:])
 
 
+def test_timings_say_what_each_template_cost_in_every_process(corpus, tmp_path, capsys):
+    """`--timings` ends with the render time per template and feed kind, the workers'
+    outputs counted with the parent's, dearest first; a rebuild that renders nothing
+    lists nothing."""
+    from generator.cli import main
+
+    out = tmp_path / "out"
+    result = build(corpus, out, OPTIONS, workers=2, persistent_cache=False)
+    articles = len([p for p in out.glob("articles/*/index.html") if p.parent.name != "pagina"])
+    assert result.render_costs["page.html"][0] == articles > 200
+    assert result.render_costs["event.ics"][0] == len(list(out.glob("events/*/event.ics")))
+    assert sum(count for count, _seconds in result.render_costs.values()) == result.rendered
+    assert all(seconds > 0 for _count, seconds in result.render_costs.values())
+
+    site = tmp_path / "site"  # the command line keeps a cache beside the sources
+    shutil.copytree(corpus, site, symlinks=True)
+    args = ["build", "--source", str(site), "--out", str(site / "build"), "--timings"]
+    assert main([*args, "--now", "2024-06-01T12:00", "--jobs", "2"]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    start = lines.index("  maken per template (alle processen samen):")
+    listed = [line.split()[0] for line in lines[start + 1 :] if line.startswith("    ")]
+    assert listed[0] == "page.html" and {"term.html", "sitemap.xml", "feed.xml"} <= set(listed)
+    page_line = next(line for line in lines if line.split()[:1] == ["page.html"])
+    assert page_line.split()[1] == str(articles)
+    assert main([*args, "--now", "2024-06-01T12:00"]) == 0
+    assert "maken per template" not in capsys.readouterr().err
+
+
 def test_cached_rebuild_renders_nothing_and_gives_the_same_bytes(corpus, reference, tmp_path):
     out = tmp_path / "out"
     assert build(corpus, out, OPTIONS, workers=2).ok
