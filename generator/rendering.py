@@ -114,8 +114,9 @@ def render_outputs(
                 result = _make_feed(*feeds[i], writer, digester)
                 kind = feeds[i][0].path.rpartition("/")[2]
             else:
-                result = render_page(*todo[i - len(feeds)])
-                kind = todo[i - len(feeds)][2]
+                job = todo[i - len(feeds)]
+                result = render_page(*job)
+                kind = job[2]  # the template chosen
             made.append((*result, kind, time.perf_counter() - started))
         return made
 
