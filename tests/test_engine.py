@@ -16,7 +16,7 @@ import generator
 from generator import cache, cachepacks
 from generator.build import BuildOptions, build
 from generator.deps import OutputRecord
-from tests.sitekit import PROJECT
+from tests.sitekit import PROJECT, build_site
 
 OPTIONS = BuildOptions(now=datetime(2024, 6, 1, 12, 0))
 
@@ -92,8 +92,6 @@ def test_timings_say_what_each_template_cost_in_every_process(corpus, tmp_path, 
     """`--timings` ends with the render time per template and feed kind, the workers'
     outputs counted with the parent's, dearest first; a rebuild that renders nothing
     lists nothing."""
-    from generator.cli import main
-
     out = tmp_path / "out"
     result = build(corpus, out, OPTIONS, workers=2, persistent_cache=False)
     articles = len([p for p in out.glob("articles/*/index.html") if p.parent.name != "pagina"])
@@ -104,16 +102,16 @@ def test_timings_say_what_each_template_cost_in_every_process(corpus, tmp_path, 
 
     site = tmp_path / "site"  # the command line keeps a cache beside the sources
     shutil.copytree(corpus, site, symlinks=True)
-    args = ["build", "--source", str(site), "--out", str(site / "build"), "--timings"]
-    assert main([*args, "--now", "2024-06-01T12:00", "--jobs", "2"]) == 0
-    lines = capsys.readouterr().err.splitlines()
+    first = build_site(capsys, site, "--timings", "--jobs", "2")
+    assert first.code == 0
+    lines = first.err.splitlines()
     start = lines.index("  maken per template (alle processen samen):")
     listed = [line.split()[0] for line in lines[start + 1 :] if line.startswith("    ")]
     assert listed[0] == "page.html" and {"term.html", "sitemap.xml", "feed.xml"} <= set(listed)
     page_line = next(line for line in lines if line.split()[:1] == ["page.html"])
     assert page_line.split()[1] == str(articles)
-    assert main([*args, "--now", "2024-06-01T12:00"]) == 0
-    assert "maken per template" not in capsys.readouterr().err
+    again = build_site(capsys, site, "--timings")
+    assert again.code == 0 and "maken per template" not in again.err
 
 
 def test_cached_rebuild_renders_nothing_and_gives_the_same_bytes(corpus, reference, tmp_path):
@@ -218,6 +216,12 @@ def _index(site: Path, out: Path) -> tuple:
     return sizes, parts
 
 
+def _stored(site: Path, out: Path) -> cache.CacheState:
+    """The cache as the last build saved it, loaded with the key it was saved under."""
+    index = cache.cache_file(site, out)
+    return cache.load(index, pickle.loads(index.read_bytes())[2])
+
+
 def _append(article: Path, text: str) -> None:
     article.write_text(article.read_text(encoding="utf-8") + text, encoding="utf-8")
 
@@ -237,9 +241,7 @@ def test_one_edit_rewrites_only_the_cache_shards_that_changed(corpus, tmp_path):
     assert 0 < len(rewritten) < len(shards) / 4
     assert sizes[new_pack] < sum(first.values()) / 4
     source = article.relative_to(site).as_posix()
-    index = cache.cache_file(site, out)
-    stored = cache.load(index, pickle.loads(index.read_bytes())[2])  # the key it was saved with
-    assert "Nog een alinea." in stored.sources[source].rendered.html
+    assert "Nog een alinea." in _stored(site, out).sources[source].rendered.html
     assert build(site, out, OPTIONS).rendered == 0
 
 
@@ -250,9 +252,8 @@ def test_questions_about_site_yaml_alone_are_not_recorded(corpus, tmp_path):
     site = tmp_path / "site"
     shutil.copytree(corpus, site, symlinks=True)
     assert build(site, site / "build", OPTIONS).ok
-    index = cache.cache_file(site, site / "build")
-    stored = cache.load(index, pickle.loads(index.read_bytes())[2])
-    asked = {key[0] for record in stored.records.values() for key, _digest in record.queries}
+    records = _stored(site, site / "build").records
+    asked = {key[0] for record in records.values() for key, _digest in record.queries}
     assert "related" in asked and "summary" in asked
     assert "section_title" not in asked
     config = site / "site.yaml"
