@@ -163,11 +163,11 @@ class Session:
         remember = RecordingSite._remember
         probe = Digester(dict(self.page_digests))
 
-        def timed(recorder, key, result):
+        def timed(recorder, key, result, shared=True):
             started = time.perf_counter()
             probe.of(result)
             spent[key[0]] += time.perf_counter() - started
-            return remember(recorder, key, result)
+            return remember(recorder, key, result, shared)
 
         RecordingSite._remember = timed
         try:

@@ -132,8 +132,12 @@ class RecordingSite:
     """Stands in for the SiteView inside templates and logs every question asked.
 
     `answers` may be shared by all outputs of one render: the site does not change
-    while it renders, so a question asked by many outputs (`site.summary(page)` on
-    every list showing that page) is answered, digested and searched for pages once.
+    while it renders, so a question asked by many outputs (`site.upcoming(3)`) is
+    answered, digested and searched for pages once. A question about one page is mostly
+    asked by that page's own output alone (`site.related(page)`; on lists, cards ask
+    about their page, and partials.py keeps a card once made), so its answer is kept
+    only until the next output starts: kept all along, they were 45 MB at 10,000 pages,
+    each byte fresh memory the process faulted in.
     One recorder serves many outputs in turn (`start` before each): the wrapper made
     for a method is then made once, not at every `site.x` a template evaluates."""
 
@@ -144,12 +148,17 @@ class RecordingSite:
             answers if answers is not None else {}
         )
         self._tuples: dict[int, tuple[tuple, str, set[str]]] = {}  # see _remember
+        self._page_answers: dict[QueryKey, tuple[object, str, frozenset[str]]] = {}
         self.log: dict[QueryKey, str] | None = None
         self.replayable = True
         self.mentioned: set[str] = set()
 
     def start(self) -> None:
         """Begin recording a new output."""
+        self._page_answers = {}
+        self._begin_log()
+
+    def _begin_log(self) -> None:
         self.log = {}
         self.replayable = True
         self.mentioned = set()
@@ -158,7 +167,7 @@ class RecordingSite:
         """`render()` with its questions recorded apart from the output's (a partial kept
         for reuse): (its value, (log, mentioned, replayable)) for `replay`."""
         outer = self.log, self.mentioned, self.replayable
-        self.start()
+        self._begin_log()
         try:
             return render(), (self.log, self.mentioned, self.replayable)
         finally:
@@ -191,6 +200,9 @@ class RecordingSite:
         def recorded(*args):  # _note inlined: templates ask hundreds of thousands of these
             if len(args) == 1 and type(args[0]) is Page:  # most questions: about one page
                 key = (name, ("page", args[0].source))
+                known = self._page_answers.get(key)
+                if known is None:
+                    known = self._page_answers[key] = remember(key, value(*args), shared=False)
             else:
                 try:
                     key = (name, *map(arg_key, args))
@@ -200,9 +212,9 @@ class RecordingSite:
                     _collect_pages(args, self.mentioned)
                     _collect_pages(result, self.mentioned)
                     return result
-            known = answers.get(key)
-            if known is None:
-                known = remember(key, value(*args))
+                known = answers.get(key)
+                if known is None:
+                    known = remember(key, value(*args))
             if known[2]:
                 self.mentioned |= known[2]
             log = self.log
@@ -213,7 +225,11 @@ class RecordingSite:
         self.__dict__[name] = recorded  # found directly from now on
         return recorded
 
-    def _remember(self, key: QueryKey, result) -> tuple[object, str, frozenset[str]]:
+    def _remember(
+        self, key: QueryKey, result, shared: bool = True
+    ) -> tuple[object, str, frozenset[str]]:
+        """The answer with its digest and the pages in it, kept with the answers all
+        outputs share unless not `shared` (the caller then keeps it)."""
         mentioned = set()
         for argument in key[1:]:
             if type(argument) is tuple and argument[0] == "page":
@@ -233,7 +249,9 @@ class RecordingSite:
             digest = self._digester.of(result)
             if kind is not str:  # the answer to most questions that are no list
                 _collect_pages(result, mentioned)
-        known = self._answers[key] = (result, digest, frozenset(mentioned))
+        known = (result, digest, frozenset(mentioned))
+        if shared:
+            self._answers[key] = known
         return known
 
     def _note(self, key: QueryKey, ask):
