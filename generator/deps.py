@@ -238,13 +238,13 @@ class RecordingSite:
         if kind is tuple:
             # An answer shared by many questions (`site.crumbs(page)`: one tuple per
             # section) is digested and searched for pages once.
-            shared = self._tuples.get(id(result))
-            if shared is None or shared[0] is not result:
+            memo = self._tuples.get(id(result))
+            if memo is None or memo[0] is not result:
                 inside: set[str] = set()
                 _collect_pages(result, inside)
-                shared = self._tuples[id(result)] = (result, self._digester.of(result), inside)
-            digest = shared[1]
-            mentioned |= shared[2]
+                memo = self._tuples[id(result)] = (result, self._digester.of(result), inside)
+            digest = memo[1]
+            mentioned |= memo[2]
         else:
             digest = self._digester.of(result)
             if kind is not str:  # the answer to most questions that are no list
@@ -267,11 +267,19 @@ class RecordingSite:
 
 def _collect_pages(value: object, into: set[str], depth: int = 0) -> None:
     """Sources of the pages in a value, looking two levels into lists and tuples."""
-    if isinstance(value, Page):
+    kind = type(value)
+    if kind is list or kind is tuple or (kind is not Page and isinstance(value, list | tuple)):
+        if depth < 3:
+            for item in value:
+                # Most answers are lists of pages: their items take no call each. A
+                # text is neither a page nor a list (a term list's titles).
+                item_kind = type(item)
+                if item_kind is Page:
+                    into.add(item.source)
+                elif item_kind is not str:
+                    _collect_pages(item, into, depth + 1)
+    elif kind is Page or isinstance(value, Page):
         into.add(value.source)
-    elif isinstance(value, list | tuple) and depth < 3:
-        for item in value:
-            _collect_pages(item, into, depth + 1)
 
 
 def mentioned_pages(value: object) -> set[str]:
