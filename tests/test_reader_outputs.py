@@ -308,3 +308,55 @@ registration: https://aanmelden.example.nl/dag
     assert 'data-event-end="2024-06-02T00:00:00+02:00"' in html
     data = json.loads((tmp_path / "build/rebuild.json").read_text())
     assert data["next_rebuild"] == "2024-06-02T00:00:00+02:00"
+
+
+def test_pages_whose_texts_are_ascii_are_written_as_ascii(tmp_path, capsys):
+    """Our templates add no character beyond ASCII of their own (a separator is
+    `&middot;`): Python encodes an ASCII page to UTF-8 as one copy, where a single
+    '·' made it go character by character, 10 us for a 10 kB page."""
+    write_site(
+        tmp_path,
+        """
+-- content/auteurs/ans.md --
+---
+title: Ans de Vries
+---
+Schrijft over wonen.
+-- content/evenementen/dag.md --
+---
+title: Woondag
+start: 2024-07-01 10:00
+location: Utrecht
+---
+Een dag over wonen.
+-- content/artikelen/a.md --
+---
+title: Gemengd wonen
+date: 2024-01-01
+updated: 2024-02-01
+authors: [ans]
+tags: [wonen, zorg]
+events: [dag]
+---
+Over [de dag](../evenementen/dag.md).
+-- content/artikelen/b.md --
+---
+title: Samen wonen
+date: 2024-01-02
+authors: [ans]
+tags: [wonen]
+---
+Zie [gemengd wonen](a.md).
+""",
+    )
+    assert build_site(capsys, tmp_path).code == 0
+    pages = sorted((tmp_path / "build").rglob("*.html"))
+    assert len(pages) > 10
+    beyond_ascii = [
+        p.relative_to(tmp_path).as_posix() for p in pages if not p.read_bytes().isascii()
+    ]
+    assert beyond_ascii == []
+    title = re.search(
+        r"<title>(.*?)</title>", (tmp_path / "build/artikelen/a/index.html").read_text()
+    )
+    assert title and title[1] == "Gemengd wonen &middot; Testkennisbank"
