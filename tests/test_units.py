@@ -520,6 +520,20 @@ def test_a_build_loads_icalendar_only_when_it_makes_a_calendar():
     assert fresh_python(code).split() == ["False", "True"]
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab\\^;,: \té€😀")), max_size=320))
+def test_calendar_lines_are_folded_as_icalendar_folds_them(line):
+    """feeds.folded folds the content lines of a calendar (icalendar's own to_ical goes
+    through every line character by character: 50 of an event calendar's 250 us). The
+    bytes are icalendar's, at every length, with an escape or a multi-byte character
+    right at a fold."""
+    from icalendar.parser import Contentline
+
+    from generator.feeds import folded
+
+    assert folded(line) == Contentline(line).to_ical()
+
+
 def test_templates_write_characters_beyond_latin_1_as_entities():
     """Python keeps a text in one byte a character only while every character in it is
     Latin-1: one '…' in the header made every page twice the size to build, join and
