@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import jinja2
+import jinja2.bccache
 import jinja2.compiler
 import jinja2.runtime
 import markupsafe
@@ -17,6 +18,7 @@ from markupsafe import Markup
 
 from generator.config import SiteConfig
 from generator.dates import clock, long_date, long_datetime, short_date
+from generator.digest import hash_bytes
 from generator.errors import Problem
 from generator.model import Moment
 
@@ -184,6 +186,16 @@ class _CompiledTemplates(jinja2.BytecodeCache):
     def __init__(self) -> None:
         self._code: dict[str, tuple[str | None, types.CodeType]] = {}
 
+    def get_bucket(self, environment, name: str, filename: str | None, source: str):
+        """Jinja's bucket, keyed by the environment's configuration as well: Jinja works
+        a filter on a fixed text out while compiling (`'/css/site.css' | url`), with the
+        filters of the environment that compiles, so code made for one base_url is no
+        code for another."""
+        key = f"{self.get_cache_key(name, filename)}/{getattr(environment, _SETUP, '')}"
+        bucket = jinja2.bccache.Bucket(environment, key, self.get_source_checksum(source))
+        self.load_bytecode(bucket)
+        return bucket
+
     def load_bytecode(self, bucket) -> None:
         known = self._code.get(bucket.key)
         if known is not None and known[0] == bucket.checksum:
@@ -197,6 +209,7 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 
 
 _COMPILED = _CompiledTemplates()
+_SETUP = "kennisbank_setup"  # an environment's attribute: a digest of its configuration
 
 
 def make_environment(root: Path, config: SiteConfig) -> jinja2.Environment:
@@ -212,6 +225,7 @@ def make_environment(root: Path, config: SiteConfig) -> jinja2.Environment:
         auto_reload=False,
         cache_size=-1,
     )
+    setattr(env, _SETUP, hash_bytes(repr(config).encode()))
     env.code_generator_class = _CodeGenerator
     env.context_class = _Context
     env.template_class = _Template

@@ -453,6 +453,21 @@ def test_sample_site_builds_cleanly(capsys):
         assert "donderdag 3 oktober 2019" in html
 
 
+def test_a_second_build_in_one_process_follows_a_new_base_url(tmp_path, capsys):
+    """Templates are compiled once per process, and Jinja works out a filter on a fixed
+    text while compiling (`'/css/site.css' | url`): the compiled code is kept per
+    configuration, or a second build with another base_url (the same templates) kept
+    the first one's links."""
+    write_site(tmp_path, AUTHOR + FIRST_ARTICLE)
+    assert build_site(capsys, tmp_path).code == 0
+    assert 'href="/css/site.css"' in read(tmp_path, "artikelen/eerste-stuk/index.html")
+    result = build_site(capsys, tmp_path, "--base-url", "https://voorbeeld.nl/kb")
+    assert result.code == 0, result.err
+    page = read(tmp_path, "artikelen/eerste-stuk/index.html")
+    assert 'href="/kb/css/site.css"' in page
+    assert 'href="/kb/feed.xml"' in page
+
+
 def test_a_base_url_with_a_path_prefixes_every_link_and_absolute_address(tmp_path, capsys):
     """A site published under https://voorbeeld.nl/kb/: links inside it start with /kb/,
     addresses for other sites (og:url, feeds) are whole."""
