@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -236,7 +237,56 @@ def bench_size(size: int, rounds: int, with_peers: bool, outputs: Path) -> list[
         f"Kennisbank cold: {median(ours_cold) / (size * 1.05) * 1000:.3f} ms per page.",
         "",
     ]
-    return lines
+    return lines + work_by_output(ours)
+
+
+# What the peers' reference workload makes too (../shared/bench/peers/README.md): article
+# and event pages, tag pages (theirs on one page each), the tag index, the home page and
+# the events page. The feeds, calendars, sitemap, author and section lists and the
+# rest are Kennisbank's own.
+REFERENCE_OUTPUTS = {
+    "page.html",
+    "event.html",
+    "term.html",
+    "terms.html",
+    "home.html",
+    "events.html",
+}
+_COST_LINE = re.compile(r"^\s+(\S+)\s+(\d+) x\s+\d+ µs =\s+([0-9.]+) ms$", re.M)
+
+
+def work_by_output(ours: Ours) -> list[str]:
+    """Kennisbank's render time by kind of output, from one cold one-process build with
+    `--timings`: how much of it goes to outputs the peers' reference builds do not make."""
+    remove(ours.out)
+    remove(ours.corpus / ".cache")
+    done = subprocess.run(
+        [*ours.command(), "--jobs", "1", "--timings"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    costs = [(name, int(count), float(ms)) for name, count, ms in _COST_LINE.findall(done.stderr)]
+    if not costs:
+        return ["(`--timings` printed no costs per output.)", ""]
+    total = sum(ms for *_, ms in costs)
+    own = [(name, count, ms) for name, count, ms in costs if name not in REFERENCE_OUTPUTS]
+    own_ms = sum(ms for *_, ms in own)
+    lines = [
+        "Where Kennisbank's render time goes (one cold build in one process, `--timings`): "
+        f"{own_ms / total:.0%} of it ({own_ms:.0f} of {total:.0f} ms, "
+        f"{sum(count for _, count, _ in own):,} of {sum(c for _, c, _ in costs):,} files) "
+        "makes outputs the peers' reference workload has no counterpart for "
+        "(marked *): they make no feeds, calendars, sitemap, author or section lists.",
+        "",
+        "| output | files | ms |",
+        "|---|---|---|",
+    ]
+    for name, count, ms in costs:
+        mark = "" if name in REFERENCE_OUTPUTS else " *"
+        lines.append(f"| {name}{mark} | {count:,} | {ms:.0f} |")
+    return [*lines, ""]
 
 
 def compile_bytecode() -> None:
