@@ -71,6 +71,7 @@ class Digester:
 
     def __init__(self, page_digests: dict[str, str] | None = None):
         self.page_digests = page_digests if page_digests is not None else {}
+        self.made: list[str] = []  # sources whose digest this digester worked out, in order
         # Shared values are remembered by identity; the value is kept so its id stays unique.
         self._by_identity: dict[int, tuple[object, bytes]] = {}
 
@@ -81,6 +82,7 @@ class Digester:
             for name in _dataclass_fields(Page):
                 self._feed(h, getattr(page, name))
             known = self.page_digests[page.source] = h.hexdigest()
+            self.made.append(page.source)
         return known
 
     def of(self, value: object) -> str:

@@ -76,9 +76,9 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _intact(path: Path, state: FileState) -> bool:
+def _intact(path: Path | str, state: FileState) -> bool:
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return False
     return stat.st_size == state.size and stat.st_mtime_ns == state.mtime_ns
@@ -163,7 +163,8 @@ class _Output:
     def _intact_previous(self, rel: str) -> FileState | None:
         """The previous build's record of `rel`, if the file is still as it left it."""
         known = self.previous.get(rel)
-        return known if known is not None and _intact(self.out / rel, known) else None
+        # A text path, not a Path: a rebuild looks at every output it keeps (10,000s).
+        return known if known is not None and _intact(f"{self.out}/{rel}", known) else None
 
     def _staged_path(self, rel: str) -> str:
         # Plain strings and os calls: this runs for every output file.
@@ -212,7 +213,7 @@ class StagedOutput(_Output):
         if known is None:
             return False
         try:
-            os.link(self.out / rel, self._staged_path(rel))
+            os.link(f"{self.out}/{rel}", self._staged_path(rel))
         except OSError:
             return False
         self.produced[rel] = known

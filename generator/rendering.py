@@ -174,7 +174,10 @@ def _check(candidates: list, old_records, digester: Digester, replayer, workers:
     Page digests the workers make come back too, for the cache."""
 
     def check_range(indexes: range) -> list:
-        before = set(digester.page_digests)
+        # The digests this chunk makes, by where the digester's list of them stands: not
+        # by comparing all of them before and after, which at 10,000 pages was ~1 ms a
+        # chunk, 60 ms of a rebuild with nothing changed.
+        mark = len(digester.made)
         verdicts = []
         for i in indexes:
             rel, job, _chosen, template_digest = candidates[i]
@@ -188,11 +191,7 @@ def _check(candidates: list, old_records, digester: Digester, replayer, workers:
             )
             verdicts.append((context_digest, unchanged, None))
         if verdicts:
-            made = {
-                source: digest
-                for source, digest in digester.page_digests.items()
-                if source not in before
-            }
+            made = {source: digester.page_digests[source] for source in digester.made[mark:]}
             verdicts[-1] = (*verdicts[-1][:2], made)
         return verdicts
 
