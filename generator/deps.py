@@ -288,6 +288,9 @@ def mentioned_pages(value: object) -> set[str]:
     return found
 
 
+_UNASKED = object()
+
+
 class QueryReplayer:
     """Answers logged questions against the new site, once each per build."""
 
@@ -297,8 +300,9 @@ class QueryReplayer:
         self._answers: dict[QueryKey, str | None] = {}
 
     def answer(self, key: QueryKey) -> str | None:
-        if key in self._answers:
-            return self._answers[key]
+        known = self._answers.get(key, _UNASKED)
+        if known is not _UNASKED:
+            return known
         try:
             attribute = getattr(self._view, key[0])
             if len(key) == 1 and not callable(attribute):
@@ -312,7 +316,17 @@ class QueryReplayer:
         return digest
 
     def unchanged(self, queries: tuple[tuple[QueryKey, str], ...]) -> bool:
-        return all(self.answer(key) == digest for key, digest in queries)
+        # Most questions were answered for an output checked before (a list's cards ask
+        # what their pages' own outputs asked): those are looked up here, without a call
+        # each. A rebuild with nothing changed replays some 200,000 at 10,000 pages.
+        answers = self._answers
+        for key, digest in queries:
+            known = answers.get(key, _UNASKED)
+            if known is _UNASKED:
+                known = self.answer(key)
+            if known != digest:
+                return False
+        return True
 
 
 _REFERENCES: dict[str, tuple[list[str | None], bool]] = {}
