@@ -307,8 +307,10 @@ class QueryReplayer:
             attribute = getattr(self._view, key[0])
             if len(key) == 1 and not callable(attribute):
                 result = attribute
+            elif len(key) == 2:  # most questions: about one page
+                result = attribute(_arg_value(key[1], self._view))
             else:
-                result = attribute(*(_arg_value(k, self._view) for k in key[1:]))
+                result = attribute(*[_arg_value(k, self._view) for k in key[1:]])
             digest = self._digester.of(result)
         except Exception:  # a question that cannot be asked any more: stale
             digest = None
