@@ -90,6 +90,13 @@ class PackWriter:
         self._finished = True
         return self.size
 
+    def discard(self) -> None:
+        """Drop what was added, as if nothing had been: no pack, no temporary file."""
+        if self._file is not None and not self._finished:
+            self._file.close()
+            self._temporary().unlink(missing_ok=True)
+        self._finished = True
+
     def _temporary(self) -> Path:
         return self.folder / f".{self.name}.{os.getpid()}.tmp"
 

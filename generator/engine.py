@@ -221,8 +221,14 @@ class SiteBuilder:
                 if self._body_edits_only(state, entries, changed, timer, result):
                     return
         site = self._model(config, found, entries, timer, result, pickles)
-        reparsed = entries.keys() != state.sources.keys() or any(
-            entry is not state.sources.get(source) for source, entry in entries.items()
+        # A source read again only because it was written just before the last build
+        # (racy, see load_sources) and found unchanged keeps its entry, so its cache shard
+        # is not written again; the cache is still saved, for its start time: until then
+        # such a source stays racy and is read again at every build.
+        reparsed = (
+            entries.keys() != state.sources.keys()
+            or any(entry is not state.sources.get(source) for source, entry in entries.items())
+            or any(entry.stat[1] >= racy_after_ns for entry in entries.values())
         )
         sources_state = dataclasses.replace(
             state, sources=entries, started_ns=started_ns, premade=pickles
@@ -419,6 +425,9 @@ class SiteBuilder:
         if self.persistent_cache and (reparsed or rendered_count or writer.changed):
             with timer.stage("cache save"):
                 cache.save(cache.cache_file(self.root, self.out), new_state)
+        elif new_state.premade is not None:  # pickles made for a save that is not needed
+            new_state.premade.pack.discard()
+            new_state.premade = None
         result.pages = len(site.pages)
         result.files = len(writer.produced)
         result.written = writer.written

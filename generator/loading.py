@@ -165,8 +165,12 @@ def load_sources(
         old = previous.get(source)
         if old is not None and old.digest == entry.digest and old.origin == entry.origin:
             # Touched, not changed: keep the rendered Markdown. A new object (not the
-            # old one changed in place) so that the cache knows to store the new stat.
-            entries[source] = dataclasses.replace(old, stat=entry.stat)
+            # old one changed in place) so that the cache knows to store the new stat;
+            # the old one itself when the stat is the same (a file read again only
+            # because it was written just before the last build), so that its cache
+            # shard is not written again.
+            same = entry.stat == old.stat
+            entries[source] = old if same else dataclasses.replace(old, stat=entry.stat)
         else:
             entries[source] = entry
     return {source: entries[source] for source, _ in items}
