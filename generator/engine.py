@@ -21,7 +21,7 @@ from generator.digest import Digester
 from generator.errors import errors_only
 from generator.keycheck import unknown_keys
 from generator.linkcheck import check_links
-from generator.loading import SourceEntry, load_sources, render_sources
+from generator.loading import SourceEntry, load_sources, racy, render_sources
 from generator.model import Page
 from generator.outguard import MARKER, MARKER_TEXT
 from generator.output import DiscardOutput, InPlaceOutput, StagedOutput
@@ -228,7 +228,7 @@ class SiteBuilder:
         reparsed = (
             entries.keys() != state.sources.keys()
             or any(entry is not state.sources.get(source) for source, entry in entries.items())
-            or any(entry.stat[1] >= racy_after_ns for entry in entries.values())
+            or any(racy(entry.stat, racy_after_ns) for entry in entries.values())
         )
         sources_state = dataclasses.replace(
             state, sources=entries, started_ns=started_ns, premade=pickles

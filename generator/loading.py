@@ -108,6 +108,12 @@ def _parse(root: Path, config: SiteConfig, source: str, item, stat) -> SourceEnt
     return entry
 
 
+def racy(stat: tuple[int, int], racy_after_ns: int) -> bool:
+    """Whether a file of this stat may have changed unseen: modified so close to (or
+    after) the last build's start that an equal mtime proves nothing."""
+    return stat[1] >= racy_after_ns
+
+
 def load_sources(
     root: Path,
     config: SiteConfig,
@@ -142,7 +148,7 @@ def load_sources(
                 entries[source] = old
                 continue
             stat = _stat(root / source)
-            if stat == old.stat and stat[1] < racy_after_ns:
+            if stat == old.stat and not racy(stat, racy_after_ns):
                 entries[source] = old
                 continue
             todo.append((source, item, stat))
