@@ -119,9 +119,13 @@ class Ours:
             str(self.out),
         ]
 
-    def cold(self) -> tuple[float, float]:
+    def make_cold(self) -> None:
+        """No output folder and no cache: the next build is a cold one."""
         remove(self.out)
         remove(self.corpus / ".cache")
+
+    def cold(self) -> tuple[float, float]:
+        self.make_cold()
         return run_timed(self.command(), cwd=PROJECT)
 
     def cached(self) -> tuple[float, float]:
@@ -258,8 +262,7 @@ _COST_LINE = re.compile(r"^\s+(\S+)\s+(\d+) x\s+\d+ µs =\s+([0-9.]+) ms$", re.M
 def work_by_output(ours: Ours) -> list[str]:
     """Kennisbank's render time by kind of output, from one cold one-process build with
     `--timings`: how much of it goes to outputs the peers' reference builds do not make."""
-    remove(ours.out)
-    remove(ours.corpus / ".cache")
+    ours.make_cold()
     done = subprocess.run(
         [*ours.command(), "--jobs", "1", "--timings"],
         cwd=PROJECT,
