@@ -114,11 +114,13 @@ class Session:
         self.env.loader = jinja2.ChoiceLoader(loaders)
         self.env.cache.clear()
 
-    def render(self, how: str, replaced: dict[str, str] | None = None) -> float:
+    def render(
+        self, how: str, replaced: dict[str, str] | None = None, digester_type: type = Digester
+    ) -> float:
         """Microseconds per article page; `how`: plain, recording or build (the build's
         own render_page, with its record packed for the cache and the file discarded)."""
         self._use(replaced or {})
-        digester = Digester(dict(self.page_digests))
+        digester = digester_type(dict(self.page_digests))
         # As in a build (collector.held_back), also for a caller that did not hold the
         # collector back: otherwise collections of the whole site model land in
         # whichever variant happens to cross the threshold.
@@ -160,20 +162,35 @@ class Session:
     def digests(self) -> dict[str, float]:
         """Microseconds per page spent digesting the answers to each question."""
         spent: Counter = Counter()
-        remember = RecordingSite._remember
-        probe = Digester(dict(self.page_digests))
+        asking = [""]  # the question being answered
+        view = self.view
 
-        def timed(recorder, key, result, shared=True):
-            started = time.perf_counter()
-            probe.of(result)
-            spent[key[0]] += time.perf_counter() - started
-            return remember(recorder, key, result, shared)
+        class TimedDigester(Digester):
+            def of(self, value):
+                started = time.perf_counter()
+                try:
+                    return Digester.of(self, value)
+                finally:
+                    spent[asking[0]] += time.perf_counter() - started
 
-        RecordingSite._remember = timed
+        def asked(name, method):
+            def answer(*args):
+                result = method(*args)
+                asking[0] = name  # after the call: a question may ask others on its way
+                return result
+
+            return answer
+
+        for name in dir(type(view)):
+            if not name.startswith("_") and callable(getattr(view, name)):
+                setattr(view, name, asked(name, getattr(view, name)))
         try:
-            self.render("recording")
+            self.render("recording", digester_type=TimedDigester)
         finally:
-            RecordingSite._remember = remember
+            for name in list(vars(view)):
+                if callable(vars(view)[name]) and not name.startswith("_"):
+                    delattr(view, name)
+        spent.pop("", None)  # digests made outside any question (none while recording)
         return {name: seconds / len(self.jobs) * 1e6 for name, seconds in spent.items()}
 
 

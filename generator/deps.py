@@ -199,10 +199,17 @@ class RecordingSite:
 
         def recorded(*args):  # _note inlined: templates ask hundreds of thousands of these
             if len(args) == 1 and type(args[0]) is Page:  # most questions: about one page
-                key = (name, ("page", args[0].source))
-                known = self._page_answers.get(key)
+                source = args[0].source
+                key = (name, ("page", source))
+                page_answers = self._page_answers
+                known = page_answers.get(key)
                 if known is None:
-                    known = self._page_answers[key] = remember(key, value(*args), shared=False)
+                    known = page_answers[key] = self._remember_page(source, value(*args))
+                self.mentioned |= known[2]  # never empty: it holds the page asked about
+                log = self.log
+                if log is not None:
+                    log.setdefault(key, known[1])
+                return known[0]
             else:
                 try:
                     key = (name, *map(arg_key, args))
@@ -225,15 +232,26 @@ class RecordingSite:
         self.__dict__[name] = recorded  # found directly from now on
         return recorded
 
-    def _remember(
-        self, key: QueryKey, result, shared: bool = True
-    ) -> tuple[object, str, frozenset[str]]:
+    def _remember(self, key: QueryKey, result) -> tuple[object, str, frozenset[str]]:
         """The answer with its digest and the pages in it, kept with the answers all
-        outputs share unless not `shared` (the caller then keeps it)."""
+        outputs share."""
         mentioned = set()
         for argument in key[1:]:
             if type(argument) is tuple and argument[0] == "page":
                 mentioned.add(argument[1])
+        digest = self._digest_into(result, mentioned)
+        known = self._answers[key] = (result, digest, frozenset(mentioned))
+        return known
+
+    def _remember_page(self, source: str, result) -> tuple[object, str, set[str]]:
+        """`_remember` for a question about the page at `source`, kept by the caller until
+        the output ends. Its pages stay a set: nothing changes them, and freezing them
+        was a copy for each of the ten such questions an article page asks."""
+        mentioned = {source}
+        return result, self._digest_into(result, mentioned), mentioned
+
+    def _digest_into(self, result, mentioned: set[str]) -> str:
+        """The digest of an answer; the pages in it are added to `mentioned`."""
         kind = type(result)
         if kind is tuple:
             # An answer shared by many questions (`site.crumbs(page)`: one tuple per
@@ -243,16 +261,11 @@ class RecordingSite:
                 inside: set[str] = set()
                 _collect_pages(result, inside)
                 memo = self._tuples[id(result)] = (result, self._digester.of(result), inside)
-            digest = memo[1]
             mentioned |= memo[2]
-        else:
-            digest = self._digester.of(result)
-            if kind is not str:  # the answer to most questions that are no list
-                _collect_pages(result, mentioned)
-        known = (result, digest, frozenset(mentioned))
-        if shared:
-            self._answers[key] = known
-        return known
+            return memo[1]
+        if kind is not str:  # the answer to most questions that are no list
+            _collect_pages(result, mentioned)
+        return self._digester.of(result)
 
     def _note(self, key: QueryKey, ask):
         known = self._answers.get(key)
