@@ -44,8 +44,11 @@ class SiteView:
     # Read from site.yaml, whose digest keys the whole build cache: an output need not
     # record reading them (a third of the questions a page asks). `section_title` asks
     # site.yaml alone too: an article page asked it for each related page, a card once.
+    # `preview` comes from the build options, which key the cache as well; every page
+    # asks it once.
     CONFIGURED = frozenset(
         {
+            "preview",
             "title",
             "base_url",
             "language",

@@ -2,6 +2,7 @@
 one-worker build; the cache is invalidated by what it depends on, and a damaged or
 foreign cache is never trusted."""
 
+import dataclasses
 import os
 import pickle
 import shutil
@@ -288,6 +289,32 @@ def test_questions_about_site_yaml_alone_are_not_recorded(corpus, tmp_path):
     assert build(site, site / "build", OPTIONS).ok
     article = next((site / "build/articles").glob("*/index.html")).read_text(encoding="utf-8")
     assert "(verhalen)" in article and "(artikelen)" not in article
+
+
+def test_whether_the_build_is_a_preview_is_not_recorded_but_keys_the_cache(corpus, tmp_path):
+    """`site.preview` comes from the build options, which key the cache: no output records
+    asking it, and a preview build over the same output still shows its banners."""
+    site = tmp_path / "site"
+    shutil.copytree(corpus, site, symlinks=True)
+    (site / "content/articles/in-de-maak.md").write_text(
+        "---\ntitle: In de maak\ndate: 2024-05-01\ndraft: true\n---\nNog niet af.\n",
+        encoding="utf-8",
+    )
+    drafts = dataclasses.replace(OPTIONS, drafts=True)
+    draft_page = site / "build/articles/in-de-maak/index.html"
+    assert build(site, site / "build", drafts).ok
+    asked = {
+        key[0]
+        for record in _stored(site, site / "build").records.values()
+        for key, _digest in record.queries
+    }
+    assert "preview" not in asked and "summary" in asked
+    assert "preview-banner" not in draft_page.read_text(encoding="utf-8")
+    preview = dataclasses.replace(drafts, mark_unpublished=True)
+    assert build(site, site / "build", preview).ok
+    assert "preview-banner" in draft_page.read_text(encoding="utf-8")
+    assert build(site, site / "build", drafts).ok
+    assert "preview-banner" not in draft_page.read_text(encoding="utf-8")
 
 
 def test_many_edits_never_let_the_cache_grow_past_twice_what_it_holds(
