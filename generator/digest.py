@@ -92,19 +92,25 @@ class Digester:
         if kind is str:
             data = value.encode("utf-8", "surrogatepass")
             return new_hash(b"s%d:%s" % (len(data), data)).hexdigest()
-        if kind is list and len(value) <= SHARED_LENGTH:
+        if kind is list:
             if not value:
                 return _EMPTY_LIST
-            if all(type(item) is Page for item in value):
-                digests = b"".join([b"P" + self.page(item).encode() for item in value])
-                return new_hash(b"[%d%s]" % (len(value), digests)).hexdigest()
-            if type(value[0]) is dict:
+            if type(value[0]) is Page and all(type(item) is Page for item in value):
+                return new_hash(self._pages(value)).hexdigest()
+            if len(value) <= SHARED_LENGTH and type(value[0]) is dict:
                 json = _plain_json(value)  # structured data: written by orjson in C, 10x faster
                 if json is not None:
                     return new_hash(json).hexdigest()
         h = new_hash()
         self._feed(h, value)
         return h.hexdigest()
+
+    def _pages(self, pages: list | tuple) -> bytes:
+        """What `_feed_sequence` hashes for a list of pages, in one piece. Pages are hashed
+        in line at any length: a list page's twenty (and its cards' lists) is a new list
+        each time, which hashing by identity (`_shared`) walked item by item all the same."""
+        page = self.page
+        return b"[%d%s]" % (len(pages), b"".join([b"P" + page(item).encode() for item in pages]))
 
     def _shared(self, value: object, fields: tuple[str, ...] | None) -> bytes:
         known = self._by_identity.get(id(value))
@@ -155,7 +161,9 @@ class Digester:
         elif kind is Page:
             h.update(b"P" + self.page(value).encode())
         elif kind is list or kind is tuple:
-            if len(value) > SHARED_LENGTH:
+            if value and type(value[0]) is Page and all(type(item) is Page for item in value):
+                h.update(self._pages(value))
+            elif len(value) > SHARED_LENGTH:
                 h.update(self._shared(value, None))
             else:
                 self._feed_sequence(h, value)

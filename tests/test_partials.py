@@ -184,8 +184,9 @@ def test_structured_data_is_digested_by_value_whichever_way_it_is_written():
 
 
 def test_the_answers_most_questions_get_digest_as_any_value_does():
-    """Texts and short lists of pages are hashed in one piece: the same digest as the
-    general way, value by value, so no two answers are told apart less than before."""
+    """Texts and lists of pages (a list page's twenty as well) are hashed in one piece:
+    the same digest as the general way, value by value, so no two answers are told apart
+    less than before."""
     pages = [_page(f"content/artikelen/p{i}.md", f"2024-01-0{i + 1}") for i in range(3)]
     digester = Digester()
 
@@ -194,9 +195,12 @@ def test_the_answers_most_questions_get_digest_as_any_value_does():
         digester._feed(h, value)
         return h.hexdigest()
 
-    for value in ("", "samenvatting é \ud800", [], pages, pages[:1], [*pages, *pages, *pages]):
+    long = pages * 9
+    for value in ("", "samenvatting é \ud800", [], pages, pages[:1], long, [*long, "x"]):
         assert digester.of(value) == general(value)
     assert digester.of(pages) != digester.of(pages[::-1]) != digester.of(pages[:2])
+    assert digester.of(long) != digester.of(long[:-1]) != digester.of([*long[:-1], "x"])
+    assert digester.of([long]) == digester.of([tuple(long)]) != digester.of([long[1:]])
     assert digester.of("") != digester.of([]) != digester.of(Markup(""))  # Markup: its own way
 
 
