@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from generator.i18n import translate
-from generator.quickyaml import quick_mapping
+from generator.quickyaml import _ODD, quick_mapping
 from generator.textclean import _INVISIBLE, clean_text, clean_value, is_clean
 from generator.yamlload import _load_with_pyyaml, _Loader, load_mapping
 
@@ -333,3 +333,12 @@ def test_a_character_yaml_refuses_is_a_problem_with_its_line_not_an_exception():
     assert translate(loaded.problems[0].message, "en")[1] == (
         "invalid YAML: a character YAML does not allow (U+0001); remove it"
     )
+
+
+def test_the_quick_path_leaves_to_pyyaml_exactly_the_characters_it_must():
+    """What PyYAML's reader refuses, plus what YAML reads as a line break or space of its
+    own (tabs, \\r, \\x85, \\u2028, \\u2029) and BOMs: every other character is plain text."""
+    everything = "".join(map(chr, range(0x110000)))
+    refused = {m.start() for m in yaml.reader.Reader.NON_PRINTABLE.finditer(everything)}
+    special = {ord(c) for c in "\t\r\x85\u2028\u2029\ufeff"}
+    assert {m.start() for m in _ODD.finditer(everything)} == refused | special
