@@ -148,14 +148,15 @@ class RecordingSite:
             answers if answers is not None else {}
         )
         self._tuples: dict[int, tuple[tuple, str, set[str]]] = {}  # see _remember
-        self._page_answers: dict[QueryKey, tuple[object, str, frozenset[str]]] = {}
+        # Emptied for each output, never replaced: the wrappers hold it.
+        self._page_answers: dict[QueryKey, tuple[object, str, set[str]]] = {}
         self.log: dict[QueryKey, str] | None = None
         self.replayable = True
         self.mentioned: set[str] = set()
 
     def start(self) -> None:
         """Begin recording a new output."""
-        self._page_answers = {}
+        self._page_answers.clear()
         self._begin_log()
 
     def _begin_log(self) -> None:
@@ -196,15 +197,22 @@ class RecordingSite:
 
         answers = self._answers
         remember = self._remember
+        page_answers = self._page_answers
+        digest_into = self._digest_into
+        of = self._digester.of
 
         def recorded(*args):  # _note inlined: templates ask hundreds of thousands of these
             if len(args) == 1 and type(args[0]) is Page:  # most questions: about one page
                 source = args[0].source
                 key = (name, ("page", source))
-                page_answers = self._page_answers
                 known = page_answers.get(key)
                 if known is None:
-                    known = page_answers[key] = self._remember_page(source, value(*args))
+                    # Kept until the output ends; its pages stay a set (nothing changes
+                    # them: freezing them was a copy for each of a page's ten questions).
+                    result = value(*args)
+                    mentioned = {source}
+                    digest = of(result) if type(result) is str else digest_into(result, mentioned)
+                    known = page_answers[key] = (result, digest, mentioned)
                 self.mentioned |= known[2]  # never empty: it holds the page asked about
                 log = self.log
                 if log is not None:
@@ -242,13 +250,6 @@ class RecordingSite:
         digest = self._digest_into(result, mentioned)
         known = self._answers[key] = (result, digest, frozenset(mentioned))
         return known
-
-    def _remember_page(self, source: str, result) -> tuple[object, str, set[str]]:
-        """`_remember` for a question about the page at `source`, kept by the caller until
-        the output ends. Its pages stay a set: nothing changes them, and freezing them
-        was a copy for each of the ten such questions an article page asks."""
-        mentioned = {source}
-        return result, self._digest_into(result, mentioned), mentioned
 
     def _digest_into(self, result, mentioned: set[str]) -> str:
         """The digest of an answer; the pages in it are added to `mentioned`."""
