@@ -121,12 +121,17 @@ class PageQuestionsView:
         self.asked += 1
         return Answer(f"{limit} evenementen")
 
+    def described(self, url: str, page) -> Answer:  # as site.structured(url_path, page)
+        self.asked += 1
+        return Answer(f"{url} {page.source if page else ''}")
+
 
 def test_an_answer_about_one_page_is_kept_for_its_output_only():
     """A question about one page is asked by that page's own output: its answer is
     reused within that output (and its partials) and let go when the next one starts,
     where answers to other questions stay for every output. Kept all along, answers
-    about pages were 45 MB of a 10,000-page build."""
+    about pages were 45 MB of a 10,000-page build (and article pages' JSON-LD, asked
+    with their URL, another 15 MB)."""
     page = _page("content/artikelen/a.md", "2024-05-01")
     view = PageQuestionsView()
     recording = RecordingSite(view, Digester())
@@ -137,6 +142,8 @@ def test_an_answer_about_one_page_is_kept_for_its_output_only():
     assert again is about and view.asked == 1  # the partial reused the output's answer
     assert ("about", ("page", page.source)) in partial_log
     upcoming = weakref.ref(recording.upcoming(3))
+    described = weakref.ref(recording.described("/a/", page))
+    described_home = weakref.ref(recording.described("/", None))
     about = weakref.ref(about)
     del again
     digest = recording.log[("about", ("page", page.source))]
@@ -144,6 +151,7 @@ def test_an_answer_about_one_page_is_kept_for_its_output_only():
     recording.start()
     gc.collect()
     assert about() is None and upcoming() is not None
+    assert described() is None and described_home() is not None
     asked = view.asked
     assert recording.upcoming(3) is upcoming()
     assert view.asked == asked  # still answered from before
