@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import pickle
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 import jinja2
@@ -149,7 +150,7 @@ class RecordingSite:
         )
         self._tuples: dict[int, tuple[tuple, str, set[str]]] = {}  # see _remember
         # Emptied for each output, never replaced: the wrappers hold it.
-        self._page_answers: dict[QueryKey, tuple[object, str, set[str]]] = {}
+        self._page_answers: dict[QueryKey, tuple[object, str, AbstractSet[str]]] = {}
         self.log: dict[QueryKey, str] | None = None
         self.replayable = True
         self.mentioned: set[str] = set()
