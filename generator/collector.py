@@ -34,14 +34,6 @@ def held_back() -> Iterator[None]:
     try:
         yield
     finally:
-        # What was made inside is all still in the youngest generation: the collector's
-        # first young run after this would walk every object of the build (75-120 ms
-        # after a 10,000-page one in the preview server, which goes on running; the
-        # command line's build never re-enables it). Moved to the oldest generation
-        # (freeze, then unfreeze), it waits for a full collection, as long-lived
-        # objects do.
-        gc.freeze()
-        gc.unfreeze()
         if was_enabled:
             gc.enable()
 

@@ -2,7 +2,6 @@
 of the time), runs again afterwards, and still collects if a build grows too much."""
 
 import gc
-import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -54,30 +53,9 @@ def test_a_build_runs_no_collection_and_leaves_the_collector_on(tmp_path):
         gc.set_threshold(*old_threshold)
     assert result.ok, result.problems
     assert (out / "artikelen/a7/index.html").exists()
-    assert collections == []  # nor one catching up with the build's objects afterwards
+    # At most the one that catches up with the build's young objects, once re-enabled.
+    assert len(collections) <= 1
     assert gc.isenabled()
-
-
-def test_what_was_made_while_held_back_waits_for_a_full_collection():
-    """Re-enabled, the collector's next young run would walk everything a build made;
-    it is moved to the oldest generation instead, where a full run still frees cycles."""
-    gc.collect()
-
-    class Node:
-        pass
-
-    with collector.held_back():
-        kept = [[number] for number in range(50_000)]
-        cycle = Node()
-        cycle.itself = cycle
-        gone = weakref.ref(cycle)
-        del cycle
-    assert gc.get_count()[0] < 1_000
-    assert len(gc.get_objects(generation=0)) < 1_000
-    assert gc.is_tracked(kept[-1])
-    assert gone() is not None
-    gc.collect()
-    assert gone() is None
 
 
 def test_a_disabled_collector_stays_disabled_after_a_build(tmp_path):
