@@ -19,7 +19,6 @@ from generator.config import SiteConfig, load_config
 from generator.content import discover
 from generator.digest import Digester
 from generator.errors import errors_only
-from generator.keycheck import unknown_keys
 from generator.linkcheck import check_links
 from generator.loading import SourceEntry, load_sources, racy, render_sources
 from generator.model import Page
@@ -296,7 +295,7 @@ class SiteBuilder:
         pages = [e.page for e in entries.values() if e.page is not None]
         with timer.stage("vocabulary"):
             pages, vocabulary_problems = govern(pages, config)
-            result.problems.extend(vocabulary_problems + unknown_keys(pages, config))
+            result.problems.extend(vocabulary_problems)
         publish = PublishOptions(
             now=self._now(config), drafts=self.options.drafts, future=self.options.future
         )

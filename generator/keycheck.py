@@ -7,6 +7,8 @@ would otherwise vanish without a word, so it gets a warning with the suggestion.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from generator.config import SiteConfig
 from generator.errors import Problem
 from generator.i18n import text
@@ -42,35 +44,45 @@ def nested_keys(config: SiteConfig) -> set[str]:
     return nested
 
 
-def unknown_keys(pages: list[Page], config: SiteConfig) -> list[Problem]:
-    top, nested = known_keys(config), nested_keys(config)
-    guesses: dict[tuple[str, bool], str | None] = {}  # the same keys recur on every page
+@lru_cache(maxsize=4096)
+def _guess(key: str, known: frozenset[str]) -> str | None:
+    """The known key `key` looks like a slip for; the same keys recur on every page."""
+    return None if key in known else closest_key(key, known)
 
-    def guess(key: str, inner: bool) -> str | None:
-        if (key, inner) not in guesses:
-            known = nested if inner else top
-            guesses[(key, inner)] = None if key in known else closest_key(key, known)
-        return guesses[(key, inner)]
 
+def key_sets(config: SiteConfig) -> tuple[frozenset[str], frozenset[str]]:
+    """(known keys, keys known one level down) for `unknown_keys_of`."""
+    return frozenset(known_keys(config)), frozenset(nested_keys(config))
+
+
+def unknown_keys_of(page: Page, keys: tuple[frozenset[str], frozenset[str]]) -> list[Problem]:
+    """A page's keys that look like slips, with their suggestions. Asked as each page is
+    parsed, beside the other checks of its own front matter: in the parse workers, and
+    kept in the cache with them, not again for every page at every build."""
+    top, nested = keys
     problems = []
-    for page in pages:
-        for key, value in page.meta.items():
-            if isinstance(value, dict):
-                # A container such as `project:` is the editor's own; its keys are checked.
-                trails = [(str(key), str(inner)) for inner in value if inner not in nested]
-            elif key in top:
-                continue  # nearly every key: known (a known key needs no guess)
-            else:
-                trails = [(str(key),)]
-            for trail in trails:
-                found = guess(trail[-1], len(trail) > 1)
-                if found:
-                    problems.append(
-                        Problem(
-                            page.source,
-                            page.line_of(*trail),
-                            text("unknown-key", key=trail[-1], suggestion=found),
-                            severity="warning",
-                        )
+    for key, value in page.meta.items():
+        if isinstance(value, dict):
+            # A container such as `project:` is the editor's own; its keys are checked.
+            trails = [(str(key), str(inner)) for inner in value if inner not in nested]
+        elif key in top:
+            continue  # nearly every key: known (a known key needs no guess)
+        else:
+            trails = [(str(key),)]
+        for trail in trails:
+            found = _guess(trail[-1], nested if len(trail) > 1 else top)
+            if found:
+                problems.append(
+                    Problem(
+                        page.source,
+                        page.line_of(*trail),
+                        text("unknown-key", key=trail[-1], suggestion=found),
+                        severity="warning",
                     )
+                )
     return problems
+
+
+def unknown_keys(pages: list[Page], config: SiteConfig) -> list[Problem]:
+    keys = key_sets(config)
+    return [problem for page in pages for problem in unknown_keys_of(page, keys)]

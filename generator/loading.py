@@ -18,6 +18,7 @@ from generator.content import Discovery, PageSource
 from generator.digest import hash_bytes
 from generator.errors import Problem
 from generator.frontmatter import normalise_text, parse_document
+from generator.keycheck import key_sets, unknown_keys_of
 from generator.markdown import Rendered, render_markdown
 from generator.model import Page, TextDocument
 from generator.pages import build_page
@@ -79,7 +80,8 @@ def _read(path: str, stat: tuple[int, int] | None) -> tuple[tuple[int, int], byt
     return stat, data
 
 
-def _parse(root: Path, config: SiteConfig, source: str, item, stat) -> SourceEntry:
+def _parse(root: Path, config: SiteConfig, keys, source: str, item, stat) -> SourceEntry:
+    """`keys`: keycheck.key_sets(config), worked out once for all sources."""
     origin = _origin_of(item)
     try:
         stat, raw = _read(f"{root}/{source}", stat)
@@ -97,6 +99,8 @@ def _parse(root: Path, config: SiteConfig, source: str, item, stat) -> SourceEnt
         return entry
     if isinstance(item, PageSource):
         page, problems = build_page(item, doc, config)
+        if page is not None:
+            problems += unknown_keys_of(page, keys)
         entry.page, entry.problems = page, tuple(problems)
         if page is not None:
             entry.page_digest = hash_bytes(repr((origin, entry.digest)).encode())
@@ -155,8 +159,10 @@ def load_sources(
         else:
             todo.append((source, item, None))  # the worker looks
 
+    keys = key_sets(config)
+
     def parse_range(indexes: range) -> list[SourceEntry]:
-        return [_parse(root, config, *todo[i][:2], todo[i][2]) for i in indexes]
+        return [_parse(root, config, keys, *todo[i][:2], todo[i][2]) for i in indexes]
 
     keep = pickles is not None and len(todo) == len(items)
     if keep:

@@ -1,5 +1,8 @@
 """Did you mean: front-matter keys, authors, section folders, .md link targets."""
 
+import os
+import time
+
 from generator.suggest import closest, closest_key, closest_path
 from tests.sitekit import build_site, write_site
 from tests.test_errors import reported
@@ -39,6 +42,8 @@ project:
 ---
 """,
     )
+    long_ago = time.time() - 600  # not "racy": a rebuild trusts the cache for it
+    os.utime(tmp_path / "content/projecten/p.md", (long_ago, long_ago))
     result = build_site(capsys, tmp_path)
     assert result.code == 0, result.err
     assert reported(result.err) == [
@@ -51,6 +56,18 @@ project:
         "bedoelde je 'organisation'?",
     ]
     assert "9 |   organisaton: Portaal\n  |   ^^^^^^^^^^^" in result.err
+    # The warnings are found as the page is parsed and kept with it in the cache: a
+    # rebuild that parses nothing says them again, and one for another site.yaml
+    # (a taxonomy `tag`: that key is known now) looks anew.
+    again = build_site(capsys, tmp_path)
+    assert reported(again.err) == reported(result.err)
+    config = tmp_path / "site.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "  tag: {path: tag, title: Tag}\n", encoding="utf-8"
+    )
+    retagged = build_site(capsys, tmp_path)
+    assert [line for line in reported(retagged.err) if "'tag'" in line] == []
+    assert len(reported(retagged.err)) == 3
 
 
 def test_unknown_section_folder_gets_the_close_section(tmp_path, capsys):
