@@ -241,8 +241,23 @@ class RecordingSite:
                 log[key] = known[1]
             return known[0]
 
+        if name in getattr(self._view, "OWN_PAGE", ()):
+            recorded = self._own_page(value, recorded)
         self.__dict__[name] = recorded  # found directly from now on
         return recorded
+
+    def _own_page(self, value, recorded):
+        """A question answered from its page alone (SiteView.OWN_PAGE): not logged, as the
+        page is digested already wherever the template got it from; the page is still
+        among those the output mentions. About anything but one page, it is logged."""
+
+        def own_page(*args):
+            if len(args) == 1 and type(args[0]) is Page:
+                self.mentioned.add(args[0].source)
+                return value(*args)
+            return recorded(*args)
+
+        return own_page
 
     def _remember(
         self, key: QueryKey, result, kept: dict | None = None

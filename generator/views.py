@@ -60,6 +60,13 @@ class SiteView:
         }
     )
 
+    # Answered from the page asked about alone (its source file, where it sits) and
+    # site.yaml. A page reaches a template only in its render context or in the answer
+    # to a recorded question, and both are digested with the page's own digest: when the
+    # page changes, so does that output's record. Recording these as well only made
+    # records longer: a list page's cards asked `summary` twenty times.
+    OWN_PAGE = frozenset({"summary", "crumbs"})
+
     def __init__(self, site: Site):
         self._site = site
         config = site.config

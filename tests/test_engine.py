@@ -279,7 +279,7 @@ def test_questions_about_site_yaml_alone_are_not_recorded(corpus, tmp_path):
     assert build(site, site / "build", OPTIONS).ok
     records = _stored(site, site / "build").records
     asked = {key[0] for record in records.values() for key, _digest in record.queries}
-    assert "related" in asked and "summary" in asked
+    assert "related" in asked and "backlinks" in asked
     assert "section_title" not in asked
     config = site / "site.yaml"
     config.write_text(
@@ -289,6 +289,37 @@ def test_questions_about_site_yaml_alone_are_not_recorded(corpus, tmp_path):
     assert build(site, site / "build", OPTIONS).ok
     article = next((site / "build/articles").glob("*/index.html")).read_text(encoding="utf-8")
     assert "(verhalen)" in article and "(artikelen)" not in article
+
+
+def test_questions_about_a_page_alone_are_not_recorded_yet_its_edit_reaches_every_list(
+    corpus, tmp_path
+):
+    """`site.summary(page)` and `site.crumbs(page)` are answered from the page alone, and
+    a template only ever holds a page that its context or a recorded answer digested: no
+    record asks them (a list page's twenty cards asked `summary` each). An edited summary
+    still reaches every list that shows the page's card, as in a full build."""
+    site, out, _everything = _prepared(corpus, tmp_path)
+    asked = {
+        key[0] for record in _stored(site, out).records.values() for key, _digest in record.queries
+    }
+    assert "summary" not in asked and "crumbs" not in asked and "related" in asked
+    article = sorted((site / "content/articles").glob("*.md"))[5]
+    text = article.read_text(encoding="utf-8")
+    old = next(line for line in text.splitlines() if line.startswith("summary:"))
+    article.write_text(text.replace(old, 'summary: "Een heel nieuwe samenvatting."'), "utf-8")
+    rebuilt = build(site, out, OPTIONS)
+    assert rebuilt.ok and 0 < rebuilt.rendered < _everything / 4
+    showing = [
+        path.relative_to(out).as_posix()
+        for path in out.rglob("*.html")
+        if "Een heel nieuwe samenvatting." in path.read_text(encoding="utf-8")
+    ]
+    assert any(rel.startswith("tags/") for rel in showing)
+    assert any(rel.startswith("authors/") for rel in showing)
+    fresh = tmp_path / "fresh"
+    shutil.copytree(site, fresh, symlinks=True, ignore=shutil.ignore_patterns(".cache", "build"))
+    assert build(fresh, fresh / "build", OPTIONS, persistent_cache=False).ok
+    assert _tree(out) == _tree(fresh / "build")
 
 
 def test_whether_the_build_is_a_preview_is_not_recorded_but_keys_the_cache(corpus, tmp_path):
@@ -308,7 +339,7 @@ def test_whether_the_build_is_a_preview_is_not_recorded_but_keys_the_cache(corpu
         for record in _stored(site, site / "build").records.values()
         for key, _digest in record.queries
     }
-    assert "preview" not in asked and "summary" in asked
+    assert "preview" not in asked and "related" in asked
     assert "preview-banner" not in draft_page.read_text(encoding="utf-8")
     preview = dataclasses.replace(drafts, mark_unpublished=True)
     assert build(site, site / "build", preview).ok
