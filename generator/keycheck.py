@@ -81,8 +81,3 @@ def unknown_keys_of(page: Page, keys: tuple[frozenset[str], frozenset[str]]) -> 
                     )
                 )
     return problems
-
-
-def unknown_keys(pages: list[Page], config: SiteConfig) -> list[Problem]:
-    keys = key_sets(config)
-    return [problem for page in pages for problem in unknown_keys_of(page, keys)]
