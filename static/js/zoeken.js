@@ -79,6 +79,7 @@
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
+    clearTimeout(timer); // the typing's own search, still waiting, would only run it again
     var url = new URL(window.location.href);
     url.searchParams.set("q", field.value);
     window.history.replaceState(null, "", url);
