@@ -237,8 +237,8 @@ class RecordingSite:
             if known[2]:
                 self.mentioned |= known[2]
             log = self.log
-            if log is not None and key not in log:
-                log[key] = known[1]
+            if log is not None:
+                log.setdefault(key, known[1])
             return known[0]
 
         if name in getattr(self._view, "OWN_PAGE", ()):
@@ -259,18 +259,16 @@ class RecordingSite:
 
         return own_page
 
-    def _remember(
-        self, key: QueryKey, result, kept: dict | None = None
-    ) -> tuple[object, str, frozenset[str]]:
-        """The answer with its digest and the pages in it, kept in `kept` (by default with
-        the answers all outputs share)."""
+    def _remember(self, key: QueryKey, result, kept: dict) -> tuple[object, str, frozenset[str]]:
+        """The answer with its digest and the pages in it, kept in `kept`: the answers all
+        outputs share, or those of the current output."""
         mentioned = set()
         for argument in key[1:]:
             if type(argument) is tuple and argument[0] == "page":
                 mentioned.add(argument[1])
         digest = self._digest_into(result, mentioned)
         known = (result, digest, frozenset(mentioned))
-        (self._answers if kept is None else kept)[key] = known
+        kept[key] = known
         return known
 
     def _digest_into(self, result, mentioned: set[str]) -> str:
@@ -293,7 +291,7 @@ class RecordingSite:
     def _note(self, key: QueryKey, ask):
         known = self._answers.get(key)
         if known is None:
-            known = self._remember(key, ask())
+            known = self._remember(key, ask(), self._answers)
         if known[2]:
             self.mentioned |= known[2]
         if self.log is not None:

@@ -101,9 +101,8 @@ def _parse(root: Path, config: SiteConfig, keys, source: str, item, stat) -> Sou
         page, problems = build_page(item, doc, config)
         if page is not None:
             problems += unknown_keys_of(page, keys)
-        entry.page, entry.problems = page, tuple(problems)
-        if page is not None:
             entry.page_digest = hash_bytes(repr((origin, entry.digest)).encode())
+        entry.page, entry.problems = page, tuple(problems)
     else:
         title = doc.meta.get("title", "")
         entry.text = TextDocument(
