@@ -322,3 +322,45 @@ def test_pages_whose_texts_are_ascii_are_written_as_ascii(site):
     assert beyond_ascii == []
     title = re.search(r"<title>(.*?)</title>", (site / "404.html").read_text())
     assert title and title[1] == "Pagina niet gevonden &middot; Testkennisbank"
+
+
+def _card(html: str, url: str) -> str:
+    found = re.findall(r'<article class="card">.*?</article>', html, flags=re.S)
+    cards = [card for card in found if f'href="{url}"' in card]
+    assert len(cards) == 1, f"no single card for {url}"
+    return cards[0]
+
+
+def _heading_levels(html: str) -> list[int]:
+    main = html[html.index("<main") : html.index("</main>")]
+    return [int(level) for level in re.findall(r"<h([1-6])\b", main)]
+
+
+def test_a_card_is_the_same_on_every_list_that_shows_it(site):
+    """One card per page, whatever list shows it (home, section, tag, author): each is
+    rendered once per process (partials.py), not once for each heading level. Cards
+    were headed h2 on section and tag lists and h3 on author pages and the home page,
+    so every article's card was rendered twice in every build."""
+    url = "/artikelen/tweede/"
+    lists = ["index.html", "artikelen/index.html", "tags/gemengd-wonen/index.html"]
+    lists.append("auteurs/redactie/index.html")
+    cards = {name: _card((site / name).read_text(encoding="utf-8"), url) for name in lists}
+    assert len(set(cards.values())) == 1, cards
+    assert '<h3 class="card-title">' in cards["index.html"]
+
+
+def test_list_pages_head_their_cards_without_skipping_a_level(site):
+    """h1 (the list), h2 (what it lists), h3 (each card), as screen readers' heading
+    lists and the WCAG technique for headings (G141) expect: never h1 straight to h3."""
+    lists = ["index.html", "artikelen/index.html", "tags/gemengd-wonen/index.html"]
+    lists += ["auteurs/redactie/index.html", "evenementen/index.html"]
+    for name in lists:
+        levels = _heading_levels((site / name).read_text(encoding="utf-8"))
+        assert levels[0] == 1 and levels.count(1) == 1, (name, levels)
+        skips = [(a, b) for a, b in zip(levels, levels[1:], strict=False) if b > a + 1]
+        assert skips == [], (name, levels)
+        assert 3 in levels, (name, levels)  # the cards themselves
+    tag = (site / "tags/gemengd-wonen/index.html").read_text(encoding="utf-8")
+    assert '<h2 id="lijst">Alle pagina\'s over gemengd wonen</h2>' in tag
+    section = (site / "artikelen/index.html").read_text(encoding="utf-8")
+    assert '<h2 id="lijst">Alle artikelen</h2>' in section
