@@ -182,3 +182,43 @@ def test_no_worker_is_left_running_after_a_failure():
     with pytest.raises(ValueError):
         map_chunks(_both_run(list, fail), 1_000, workers=3)
     assert parallel._unreaped == []  # stopped and waited for
+
+
+def test_runs_are_an_eighth_of_what_is_left_and_single_chunks_at_the_end():
+    """Long runs while much is left, one chunk at a time at the end: neither process
+    then waits long for the other's last run."""
+    untaken = multiprocessing.get_context("fork").Array("i", [0, 100])
+    runs = []
+    while (run := parallel._claim(untaken, from_end=len(runs) % 2 == 1, guided=True)) is not None:
+        runs.append(run)
+    sizes = [stop - first for first, stop in runs]
+    assert sizes[:2] == [100 // 8, 88 // 8]
+    assert sizes == sorted(sizes, reverse=True) and sizes[-8:] == [1] * 8
+    taken = sorted(index for first, stop in runs for index in range(first, stop))
+    assert taken == list(range(100))  # every chunk once
+    untaken[:] = [0, 100]
+    assert parallel._claim(untaken) == (0, 1)  # without `guided`: a chunk at a time
+
+
+def test_results_are_taken_without_waiting_for_the_workers_to_end(monkeypatch):
+    """A worker's exit takes time (at 10k, 10-15 ms to unmap its copy of the site
+    model): the parent goes on once every result is in, and the worker ends alone."""
+    context = multiprocessing.get_context("fork")
+    released = context.Event()
+    real_exit = os._exit
+
+    def held_exit(code: int) -> None:  # what the forked worker calls when it is done
+        released.wait(timeout=30)
+        real_exit(code)
+
+    monkeypatch.setattr(os, "_exit", held_exit)
+    parallel._reap(block=True)
+    try:
+        results = map_chunks(_both_run(_who, _who), MIN_PARALLEL_ITEMS * 2, workers=2)
+        assert len({pid for _index, pid in results}) == 2
+        (worker,) = parallel._unreaped
+        assert os.waitpid(worker, os.WNOHANG) == (0, 0)  # still there, held at its exit
+    finally:
+        released.set()
+        parallel._reap(block=True)
+    assert parallel._unreaped == []
