@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -383,6 +384,26 @@ def test_a_save_stopped_halfway_leaves_no_temporary_file_behind(corpus, tmp_path
     _append(sorted((site / "content/articles").glob("*.md"))[0], "\nMeer.\n")
     assert build(site, out, OPTIONS).ok
     assert not gone.exists() and running.exists()
+
+
+def test_sources_shards_are_runs_of_names_small_where_the_processes_meet():
+    """The parent parses shards from the front and a worker from the back: they meet
+    near the middle, where short shards keep the one that is done first from waiting
+    long for the other's last shard."""
+    names = [f"content/artikelen/{number:05d}.md" for number in range(10_000)]
+    bounds = cache.source_bounds(list(reversed(names)))
+    assert list(bounds) == sorted(bounds) and len(bounds) == cache.SHARDS["sources"] - 1
+    sizes = Counter(cache.source_shard(name, bounds) for name in names)
+    shards = [sizes[number] for number in range(cache.SHARDS["sources"])]
+    assert sum(shards) == len(names)
+    middle = len(shards) // 2
+    assert max(shards[middle - 4 : middle + 4]) * 4 < min(shards[:4] + shards[-4:])
+    assert shards == [sizes[number] for number in sorted(sizes)]  # no shard left empty
+    # Each shard a run of neighbouring names.
+    assert [cache.source_shard(name, bounds) for name in names] == sorted(
+        cache.source_shard(name, bounds) for name in names
+    )
+    assert cache.source_bounds([]) == ("",) * (cache.SHARDS["sources"] - 1)
 
 
 def test_a_page_digest_set_after_the_pickle_is_stored_with_it(tmp_path):
