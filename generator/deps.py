@@ -383,7 +383,8 @@ def _references(env: jinja2.Environment, source: str, digest: str) -> tuple[list
     only known at run time), by content digest."""
     if digest not in _REFERENCES:
         try:
-            ast = env.parse(source)
+            # Kept for compiling the template, where make_environment's environment can.
+            ast = getattr(env, "parse_to_compile", env.parse)(source)
             _REFERENCES[digest] = (
                 [*jinja2.meta.find_referenced_templates(ast), *_partials_called(ast)],
                 False,

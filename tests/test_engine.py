@@ -569,6 +569,35 @@ def test_the_preview_compiles_a_template_again_only_when_it_changed(tmp_path, mo
     assert "<!-- nieuw -->" in (tmp_path / "out/artikelen/a/index.html").read_text(encoding="utf-8")
 
 
+def test_a_cold_build_parses_each_template_once(tmp_path, monkeypatch):
+    """Finding what a template references (for the dependency records) parses it; the
+    compiler then uses that parse instead of parsing the template again."""
+    import jinja2.parser
+
+    from tests.sitekit import write_site
+
+    root = write_site(
+        tmp_path / "site",
+        "-- content/artikelen/a.md --\n---\ntitle: A\ntags: [wonen]\n---\nTekst.\n",
+        templates=False,
+    )
+    shutil.copytree(PROJECT / "templates", root / "templates")
+    shutil.copytree(PROJECT / "static", root / "static")
+    parsed: Counter[str] = Counter()
+    original = jinja2.parser.Parser.__init__
+
+    def counting(self, environment, source, *args, **kwargs):
+        parsed[source] += 1
+        original(self, environment, source, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.parser.Parser, "__init__", counting)
+    result = build(root, tmp_path / "out", OPTIONS, workers=1)
+    assert result.ok, result.problems
+    page = (root / "templates/page.html").read_text(encoding="utf-8")
+    assert parsed[page] == 1 and len(parsed) > 5
+    assert set(parsed.values()) == {1}, [n for n in parsed.values() if n != 1]
+
+
 def test_the_render_cost_benchmark_still_measures_every_part_of_the_page(corpus):
     """benchmarks/render_costs.py takes parts out of our templates by pattern; a
     template change that makes one no longer match must show here, not be skipped."""
