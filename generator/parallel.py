@@ -191,6 +191,11 @@ class _Inbox:
 
 
 _unreaped: list[int] = []  # ended workers not yet waited for
+# What a worker not yet waited for may still use of what it shares with the parent (its
+# stage's chunk counters), kept until it is: freed sooner, multiprocessing gives that
+# shared memory to the next stage's counters, and a worker that looks for work once
+# more before it ends would take chunks of that stage, which nobody then runs.
+_held: dict[int, object] = {}
 
 
 def _reap(block: bool = False) -> None:
@@ -204,6 +209,7 @@ def _reap(block: bool = False) -> None:
             done = pid
         if done:
             _unreaped.remove(pid)
+            _held.pop(pid, None)
 
 
 def map_chunks(
@@ -321,7 +327,7 @@ def _map_forked(
         finished = True
     finally:
         gc.unfreeze()
-        _let_go(pids, inboxes, stop=not finished)
+        _let_go(pids, inboxes, stop=not finished, held=(untaken, shared.used))
         shared.close()
     return [result for part in parts for result in part]  # type: ignore[union-attr]
 
@@ -336,7 +342,7 @@ def _fork_worker(task, bounds, guided, untaken, shared) -> tuple[int, _Inbox]:
     return pid, _Inbox(read_end)
 
 
-def _let_go(pids: list[int], inboxes: list[_Inbox], stop: bool) -> None:
+def _let_go(pids: list[int], inboxes: list[_Inbox], stop: bool, held: object = None) -> None:
     """Done with the workers. After an error or Ctrl-C they are stopped and waited for;
     otherwise they are ending by themselves, and are reaped later."""
     for inbox in inboxes:
@@ -346,4 +352,5 @@ def _let_go(pids: list[int], inboxes: list[_Inbox], stop: bool) -> None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
         _unreaped.append(pid)
+        _held[pid] = held
     _reap(block=stop)

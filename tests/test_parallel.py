@@ -4,6 +4,7 @@ beside its forked workers."""
 import multiprocessing
 import os
 import pickle
+import time
 
 import pytest
 
@@ -222,3 +223,41 @@ def test_results_are_taken_without_waiting_for_the_workers_to_end(monkeypatch):
         released.set()
         parallel._reap(block=True)
     assert parallel._unreaped == []
+
+
+def test_a_worker_still_ending_takes_no_work_of_the_next_stage(monkeypatch):
+    """The parent goes on once every result is in; a worker then looks for work once more
+    before it ends. Its stage's chunk counters must still be its own by then: freed, the
+    next stage's counters were made in the same shared memory, the late look took one of
+    that stage's chunks, and the stage failed ("ended without giving its results")."""
+    context = multiprocessing.get_context("fork")
+    next_stage = context.Event()
+    parent = os.getpid()
+    real_claim = parallel._claim
+    looked: list[int] = []  # in each worker: how often it looked for work
+
+    def late_claim(untaken, from_end=False, guided=False):
+        if os.getpid() != parent:
+            looked.append(1)
+            if len(looked) > 1:  # its last look, after its only run: once the next stage runs
+                next_stage.wait(timeout=30)
+        return real_claim(untaken, from_end, guided)
+
+    monkeypatch.setattr(parallel, "_claim", late_claim)
+    parallel._reap(block=True)
+    first = map_chunks(_both_run(_who, _who), MIN_PARALLEL_ITEMS * 2, workers=2)
+    assert [index for index, _pid in first] == list(range(MIN_PARALLEL_ITEMS * 2))
+    (ending,) = parallel._unreaped
+    assert os.waitpid(ending, os.WNOHANG) == (0, 0)  # still there, about to look again
+
+    def waits_for_the_late_look(indexes: range) -> list:
+        if os.getpid() == parent and not next_stage.is_set():
+            next_stage.set()
+            deadline = time.monotonic() + 30
+            while os.waitpid(ending, os.WNOHANG) == (0, 0) and time.monotonic() < deadline:
+                time.sleep(0.005)  # polling its exit, with a deadline
+        return _who(indexes)
+
+    second = map_chunks(waits_for_the_late_look, MIN_PARALLEL_ITEMS * 2, workers=2)
+    assert [index for index, _pid in second] == list(range(MIN_PARALLEL_ITEMS * 2))
+    parallel._reap(block=True)
