@@ -105,6 +105,8 @@ class Session:
         self.loader = self.env.loader
         jobs = render_jobs(self.view._site, self.view, None)
         self.jobs = [job for job in jobs if job.templates[-1] == template][:pages]
+        for job in self.jobs:
+            job.complete()  # every variant renders the same context
         self.sources = {
             name: self.loader.get_source(self.env, name)[0] for name in ("base.html", "page.html")
         }

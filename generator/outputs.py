@@ -10,6 +10,7 @@ from functools import lru_cache
 from markupsafe import Markup
 
 from generator.model import Page
+from generator.rendered import Rendered
 from generator.site import Site
 from generator.taxonomy import paginate
 from generator.urls import PAGE_SEGMENT, output_path, paginated_url, section_url, term_url
@@ -25,6 +26,18 @@ class RenderJob:
     templates: tuple[str, ...]  # first one that exists is used
     context: dict = field(default_factory=dict)
     sources: tuple[str, ...] = ()  # content sources this output shows (for dependencies)
+    # The rendered Markdown the context's `content` is still to be made from (see
+    # `complete`), or None when the context is complete.
+    content_from: Rendered | None = None
+
+    def complete(self) -> dict:
+        """The context, with `content` made by whoever renders the job: made for every
+        page in the parent before the workers forked, these copies of the pages' HTML
+        were 44 MB and 50 ms at 10,000 pages."""
+        if self.content_from is not None:
+            self.context["content"] = Markup(self.content_from.html)
+            self.content_from = None
+        return self.context
 
 
 def _text_html(site: Site, text) -> Markup | None:
@@ -160,12 +173,13 @@ def _page_templates(section: str | None, kind: str) -> tuple[str, ...]:
 
 def _content_page(site: Site, page: Page) -> Iterator[RenderJob]:
     templates = _page_templates(page.section, page.kind)
-    content = Markup(site.rendered[page.source].html)
+    rendered = site.rendered[page.source]
     if page.kind != "author":
-        context = {"page": page, "content": content, "pager": None, "items": []}
-        yield RenderJob(page.url, templates, context, (page.source,))
+        # `content` keeps its place in the context (its digest goes by order): see complete().
+        context = {"page": page, "content": None, "pager": None, "items": []}
+        yield RenderJob(page.url, templates, context, (page.source,), rendered)
         return
-    context = {"page": page, "content": content}
+    context = {"page": page, "content": Markup(rendered.html)}
     written = site.page_list(site.by_author.get(page.slug, ()))
     for job in _listing(site, page.url, written, templates, context):
         job.sources = (page.source, *job.sources)

@@ -72,7 +72,7 @@ def render_outputs(
         if only is None:
             candidates.append((rel, job, chosen, template_digest))
         elif rel in only:
-            context_digest = digester.of((job.url, job.context))
+            context_digest = digester.of((job.url, job.complete()))
             todo.append((rel, job, chosen, template_digest, context_digest))
         else:
             records[rel] = old_records.get(rel)
@@ -149,17 +149,18 @@ def _page_renderer(root: Path, env, view: SiteView, digester: Digester, writer):
     env.globals[PARTIAL] = PartialCache(env, recording).__call__
 
     def render_page(rel, job: RenderJob, chosen, template_digest, context_digest):
+        context = job.complete()
         if context_digest is None:
-            context_digest = digester.of((job.url, job.context))
+            context_digest = digester.of((job.url, context))
         recording.start()
         try:
-            html = env.get_template(chosen).render(job.context, url_path=job.url, site=recording)
+            html = env.get_template(chosen).render(context, url_path=job.url, site=recording)
         except Exception as error:  # any template fault becomes a Problem with its line
             return rel, None, False, None, template_problem(error, root)
         rel, state, changed = writer.write_file(rel, html.encode("utf-8"))
         queries = tuple(recording.log.items()) if recording.replayable else NEVER_FRESH
         mentions = frozenset(
-            recording.mentioned | set(job.sources) | mentioned_pages(list(job.context.values()))
+            recording.mentioned | set(job.sources) | mentioned_pages(list(context.values()))
         )
         record = OutputRecord(template_digest, context_digest, queries, state.digest, mentions)
         record.pack()
@@ -181,7 +182,7 @@ def _check(candidates: list, old_records, digester: Digester, replayer, workers:
         verdicts = []
         for i in indexes:
             rel, job, _chosen, template_digest = candidates[i]
-            context_digest = digester.of((job.url, job.context))
+            context_digest = digester.of((job.url, job.complete()))
             old = old_records.get(rel)
             unchanged = (
                 old is not None
