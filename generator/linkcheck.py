@@ -64,12 +64,13 @@ def exact_line(page: Page, line: int, needle: str) -> int:
 
 def _anchors(page: Page, body: Rendered, rendered: dict[str, Rendered]) -> list[Problem]:
     problems = []
-    wanted = [(link.href, link.target, link.fragment, link.line) for link in body.links]
+    # Only links with an anchor: most have none (36,000 links at 10,000 pages).
+    wanted = [(ln.href, ln.target, ln.fragment, ln.line) for ln in body.links if ln.fragment]
     wanted += [(f"#{frag}", page.source, frag, line) for frag, line in body.own_anchors]
     for href, target, fragment, line in wanted:
         target_body = rendered.get(target)
-        if not fragment or target_body is None:
-            continue  # no anchor, or the target is missing/unpublished: reported elsewhere
+        if target_body is None:
+            continue  # the target is missing or unpublished: reported elsewhere
         anchors = [h.anchor for h in target_body.headings]
         if unquote(fragment) in anchors:
             continue

@@ -23,8 +23,10 @@ from generator.markdown import Rendered, render_markdown
 from generator.model import Page, TextDocument
 from generator.pages import build_page
 from generator.parallel import map_chunks
+from generator.slotstate import quick_state
 
 
+@quick_state  # dataclasses' own pickling looks its fields up for every object
 @dataclass(slots=True)
 class SourceEntry:
     origin: tuple  # where the source sits: ('page', PageSource fields) or ('text', key)

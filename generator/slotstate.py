@@ -1,4 +1,4 @@
-"""Quick pickling for frozen, slotted data classes.
+"""Quick pickling for slotted data classes (frozen or not).
 
 Python's dataclasses give such classes `__getstate__`/`__setstate__` that call
 `dataclasses.fields()` for every object; with ~150,000 objects in a 10,000-page
