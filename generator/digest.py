@@ -109,8 +109,9 @@ class Digester:
         """What `_feed_sequence` hashes for a list of pages, in one piece. Pages are hashed
         in line at any length: a list page's twenty (and its cards' lists) is a new list
         each time, which hashing by identity (`_shared`) walked item by item all the same."""
-        page = self.page
-        return b"[%d%s]" % (len(pages), b"".join([b"P" + page(item).encode() for item in pages]))
+        known = self.page_digests
+        digests = [known.get(item.source) or self.page(item) for item in pages]
+        return b"[%d%s]" % (len(pages), ("P" + "P".join(digests)).encode() if digests else b"")
 
     def _shared(self, value: object, fields: tuple[str, ...] | None) -> bytes:
         known = self._by_identity.get(id(value))
