@@ -564,6 +564,16 @@ def test_progress_bar_on_a_terminal_only_and_one_summary_line(corpus, tmp_path):
     assert lines[0].startswith("gebouwd: 319 pagina's") and lines[0].endswith("pagina's/s)")
 
 
+def _with_project_templates(root: Path, article: str) -> Path:
+    """A site of one article (`content/artikelen/a.md`) with the project's templates."""
+    from tests.sitekit import write_site
+
+    write_site(root, f"-- content/artikelen/a.md --\n{article}", templates=False)
+    shutil.copytree(PROJECT / "templates", root / "templates")
+    shutil.copytree(PROJECT / "static", root / "static")
+    return root
+
+
 def test_the_preview_compiles_a_template_again_only_when_it_changed(tmp_path, monkeypatch):
     """Every build makes a new Jinja environment; compiled templates are kept for the
     process by file and source, so a rebuild compiles only the template that was edited
@@ -571,15 +581,8 @@ def test_the_preview_compiles_a_template_again_only_when_it_changed(tmp_path, mo
     import jinja2
 
     from generator.engine import SiteBuilder
-    from tests.sitekit import write_site
 
-    root = write_site(
-        tmp_path / "site",
-        "-- content/artikelen/a.md --\n---\ntitle: A\n---\nTekst.\n",
-        templates=False,
-    )
-    shutil.copytree(PROJECT / "templates", root / "templates")
-    shutil.copytree(PROJECT / "static", root / "static")
+    root = _with_project_templates(tmp_path / "site", "---\ntitle: A\n---\nTekst.\n")
     compiled: list[str] = []
     original = jinja2.Environment.compile
 
@@ -608,15 +611,7 @@ def test_a_cold_build_parses_each_template_once(tmp_path, monkeypatch):
     compiler then uses that parse instead of parsing the template again."""
     import jinja2.parser
 
-    from tests.sitekit import write_site
-
-    root = write_site(
-        tmp_path / "site",
-        "-- content/artikelen/a.md --\n---\ntitle: A\ntags: [wonen]\n---\nTekst.\n",
-        templates=False,
-    )
-    shutil.copytree(PROJECT / "templates", root / "templates")
-    shutil.copytree(PROJECT / "static", root / "static")
+    root = _with_project_templates(tmp_path / "site", "---\ntitle: A\ntags: [wonen]\n---\nT.\n")
     parsed: Counter[str] = Counter()
     original = jinja2.parser.Parser.__init__
 
