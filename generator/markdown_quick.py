@@ -89,7 +89,7 @@ def _in_table(html: str, anchors: list[re.Match[str]]) -> bool:
 
 
 def _html_text(html: str) -> str:
-    return unescape(_TAG.sub("", html))
+    return unescape(_TAG.sub("", html) if "<" in html else html)
 
 
 def _link_lines(text: str, hrefs: list[str], first_line: int) -> list[int] | None:
@@ -123,7 +123,7 @@ def _opening_bracket(text: str, closing: int) -> int | None:
     opening = text.rfind("[", line_start, closing)
     if opening < 0:
         return None
-    if "]" in text[opening:closing]:
+    if text.find("]", opening, closing) >= 0:
         return _nested_opening(text, line_start, closing)
     return opening
 
