@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from generator.config import TaxonomyConfig
@@ -40,21 +39,27 @@ def collect_terms(
 
     A term's pages are newest first; `presorted` says `pages` already are (as the
     site model's are), which saves sorting them again for every taxonomy."""
-    members: dict[str, list[Page]] = defaultdict(list)
-    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    members: dict[str, list[str]] = {}  # slug -> page sources, newest first
+    spellings: dict[str, dict[str, int]] = {}  # slug -> spelling -> pages using it
+    wanted = taxonomy.key
     # Sorted once, here: each term's pages are then met in the site's order (sorting
     # every term's list again took a third of the preview's rebuild after a new title).
     for page in pages if presorted else newest_first(pages):
         for key, values in page.terms:
-            if key != taxonomy.key:
+            if key != wanted:
                 continue
-            seen_here: set[str] = set()
+            source = page.source
             for value in values:
                 slug = slugify(value)
-                spellings[slug][value] += 1
-                if slug not in seen_here:
-                    seen_here.add(slug)
-                    members[slug].append(page)
+                counts = spellings.get(slug)
+                if counts is None:
+                    spellings[slug] = {value: 1}
+                    members[slug] = [source]
+                    continue
+                counts[value] = counts.get(value, 0) + 1
+                sources = members[slug]
+                if sources[-1] != source:  # a page's values come together: once per page
+                    sources.append(source)
     terms = {}
     for slug in sorted(members):
         counts = spellings[slug]
@@ -65,7 +70,7 @@ def collect_terms(
             slug=slug,
             name=name,
             url=term_url(taxonomy.path, slug),
-            pages=tuple(p.source for p in members[slug]),
+            pages=tuple(members[slug]),
             spellings=tuple(sorted(counts)),
         )
     return terms

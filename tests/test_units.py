@@ -181,6 +181,14 @@ def test_terms_merge_by_slug_and_keep_the_most_used_spelling():
         "content/artikelen/a.md",
     )
     assert terms["gemengd-wonen"].url == "/tags/gemengd-wonen/"
+    # Two spellings of one term on one page: both counted, the page listed once.
+    twice = [*pages, _page("content/artikelen/d.md", "2019-04-01", ["Dé kans", "dé kans"])]
+    terms = collect_terms(twice, TaxonomyConfig("tags", "tags", "Onderwerpen"))
+    assert terms["de-kans"].pages == ("content/artikelen/d.md", "content/artikelen/c.md")
+    assert terms["de-kans"].name == "dé kans" and terms["de-kans"].spellings == (
+        "Dé kans",
+        "dé kans",
+    )
 
 
 def test_newest_first_puts_undated_pages_last_and_paginate_keeps_one_page():
