@@ -39,6 +39,8 @@ _MARGIN = timedelta(days=2)
 def _in_range(moment: Moment, zone: ZoneInfo) -> Moment | None:
     """None for moments so close to year 1 or 9999 that converting them to UTC or
     the site's zone (feeds, calendars, templates) would overflow."""
+    if 1 < moment.at.year < 9999:  # a zone is less than a day off UTC: nothing overflows
+        return moment
     try:
         utc = moment.at.astimezone(UTC).replace(tzinfo=None)
         moment.at.astimezone(zone)
