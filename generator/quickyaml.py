@@ -142,6 +142,7 @@ def _scalar(text: str) -> object:
     return _typed(text)
 
 
+@lru_cache(maxsize=4096)  # the same names, places and numbers on page after page
 def _typed(text: str) -> object:
     """A plain scalar's value, by PyYAML's resolver; odd starts and tricky types are declined."""
     first = text[0]
