@@ -47,6 +47,7 @@ def _attr(text: str) -> str:
     return '"{}"'.format(data.replace('"', "&quot;"))
 
 
+@lru_cache(maxsize=65536)  # most pages are dated at midnight: a few thousand days (sitemap)
 def _iso(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
