@@ -105,11 +105,23 @@ class Session:
         self.loader = self.env.loader
         jobs = render_jobs(self.view._site, self.view, None)
         self.jobs = [job for job in jobs if job.templates[-1] == template][:pages]
-        for job in self.jobs:
-            job.complete()  # every variant renders the same context
+        for job in self.jobs:  # every variant renders the same, whole context
+            job.context, job.content_from = job.complete(), None
+        self._check_whole(template)
         self.sources = {
             name: self.loader.get_source(self.env, name)[0] for name in ("base.html", "page.html")
         }
+
+    def _check_whole(self, template: str) -> None:
+        """A page rendered from a job's context holds that page's HTML: a context still
+        waiting for its `content` (RenderJob.complete) measured pages without their text."""
+        job = next((job for job in self.jobs if "content" in job.context), None)
+        if job is None:
+            return  # a list template's jobs carry no page HTML of their own
+        content = job.context["content"]
+        html = self.env.get_template(template).render(job.context, url_path=job.url, site=self.view)
+        if not content or str(content) not in html:
+            raise SystemExit(f"{job.url}: its rendered page lacks its content")
 
     def _use(self, replaced: dict[str, str]) -> None:
         loaders = [jinja2.DictLoader(replaced), self.loader] if replaced else [self.loader]
