@@ -69,6 +69,17 @@ def _claim(untaken, from_end: bool = False, guided: bool = False) -> tuple[int, 
         return front, front + size
 
 
+def _span(bounds: list[tuple[int, int]], first: int, stop: int) -> tuple[int, int]:
+    """(start, stop) of the items in the run of chunks first..stop."""
+    return bounds[first][0], bounds[stop - 1][1]
+
+
+def _place(parts: list, first: int, stop: int, results: list) -> None:
+    """A run's results: all in its first chunk's place, the others' left empty."""
+    parts[first] = results
+    parts[first + 1 : stop] = [[]] * (stop - first - 1)
+
+
 class _SharedResults:
     """Where workers leave their chunks' results for the parent: an anonymous shared
     mapping made before the fork, so a result crosses no pipe. Through a pipe (64 KiB at
@@ -128,7 +139,7 @@ def _worker(
         _worker_start()
         while (run := _claim(untaken, from_end=True, guided=guided)) is not None:
             try:
-                results = task(range(bounds[run[0]][0], bounds[run[1] - 1][1]))
+                results = task(range(*_span(bounds, *run)))
                 collect_if_grown()
                 where = shared.put(results)
             except BaseException as error:  # the parent raises it
@@ -289,14 +300,15 @@ def _map_forked(
                 raise pickle.loads(data)  # noqa: S301 - from our own forked worker
             shown = None if on_pickled is None else partial(on_pickled, first)
             if kind == _SHARED:
-                parts[first] = shared.take(offset, length, shown)
+                results = shared.take(offset, length, shown)
             else:
                 if shown is not None:
                     shown(data)
-                parts[first] = pickle.loads(data)  # noqa: S301 - from our own forked worker
-            parts[first + 1 : stop] = [[]] * (stop - first - 1)  # their results are in the first
+                results = pickle.loads(data)  # noqa: S301 - from our own forked worker
+            _place(parts, first, stop, results)
             if on_chunk:
-                on_chunk(bounds[stop - 1][1] - bounds[first][0])
+                start, end = _span(bounds, first, stop)
+                on_chunk(end - start)
 
     # The inherited site model is never garbage: frozen, the workers' collections
     # skip it instead of walking (and copying) all its memory again and again.
@@ -311,9 +323,8 @@ def _map_forked(
             inboxes.append(inbox)
         while (run := _claim(untaken, guided=guided)) is not None:
             first, stop = run
-            chunk = (bounds[first][0], bounds[stop - 1][1])
-            parts[first] = _run_here(task, chunk, on_chunk, on_pickled, first)
-            parts[first + 1 : stop] = [[]] * (stop - first - 1)
+            results = _run_here(task, _span(bounds, first, stop), on_chunk, on_pickled, first)
+            _place(parts, first, stop, results)
             for inbox in inboxes:  # what the workers finished meanwhile
                 take_in(inbox)
         # Until every result is in, not until the workers have ended: a worker's exit
