@@ -162,12 +162,8 @@ class SiteView:
 
     def related(self, page: Page) -> list[Page]:
         """Pages that share the most tags with this one (not the ones it already links to)."""
-        shown = set(self._site.backlinks.get(page.source, ()))
-        return [
-            p
-            for p in related.related_pages(self._site, page, 4 + len(shown))
-            if p.source not in shown
-        ][:4]
+        shown = self._site.backlinks.get(page.source, ())
+        return related.related_pages(self._site, page, 4, leaving_out=shown)
 
     def named_events(self, page: Page) -> list[Page]:
         return related.named_events(self._site, page)

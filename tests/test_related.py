@@ -31,11 +31,15 @@ def _site(tag_sets: list[list[str]], oldest_last: bool = False):
     return assemble(config, pages, rendered, now, {}, {}), pages
 
 
-def _expected(page, pages, limit=4):
+def _expected(page, pages, limit=4, leaving_out=()):
     """By definition: every other page sharing a tag, most shared tags first, then newest."""
     order = {p.source: rank for rank, p in enumerate(newest_first(pages))}
     mine = set(page.tags)
-    candidates = [p for p in pages if p.source != page.source and mine & set(p.tags)]
+    candidates = [
+        p
+        for p in pages
+        if p.source != page.source and mine & set(p.tags) and p.source not in leaving_out
+    ]
     candidates.sort(key=lambda p: (-len(mine & set(p.tags)), order[p.source]))
     return [p.source for p in candidates[:limit]]
 
@@ -47,6 +51,20 @@ def test_related_pages_match_their_definition(tag_sets):
     for page in pages:
         got = [p.source for p in related_pages(site, page)]
         assert got == _expected(page, pages), page.source
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(TAGS), max_size=4, unique=True), min_size=1, max_size=14),
+    st.sets(st.integers(min_value=0, max_value=13)),
+)
+def test_pages_left_out_make_room_for_the_next_ones(tag_sets, left_out):
+    # An article's backlinks are shown apart: related pages are four others, not fewer.
+    site, pages = _site(tag_sets)
+    leaving_out = {f"content/artikelen/p{i}.md" for i in left_out}
+    for page in pages:
+        got = [p.source for p in related_pages(site, page, 4, leaving_out=leaving_out)]
+        assert got == _expected(page, pages, 4, leaving_out), page.source
 
 
 def test_a_page_sharing_more_tags_beats_a_newer_one():
