@@ -15,6 +15,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator.deps import PARTIAL, RecordingSite, Unrecordable, arg_key
+from generator.model import Page
 
 __all__ = ["PARTIAL", "PartialCache"]
 
@@ -27,6 +28,16 @@ class PartialCache:
 
     def __call__(self, name: str, **values) -> Markup:
         recording = self._recording
+        if len(values) == 1:
+            # Most calls, a card of a list: one page. Keyed as `arg_key` keys a page,
+            # without building and sorting a list for it (a list page makes twenty).
+            ((label, value),) = values.items()
+            if type(value) is Page:
+                key: tuple = (name, (label, ("page", value.source)))
+                made = self._made.get(key)
+                if made is not None:
+                    recording.replay(*made[1])
+                    return made[0]
         try:
             key = (name, *sorted([(k, arg_key(v)) for k, v in values.items()]))
         except Unrecordable:  # a value we cannot key on: rendered here, logged directly
