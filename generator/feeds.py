@@ -127,18 +127,26 @@ def atom_feed(site: Site, title: str, feed_url: str, page_url: str, pages: list[
     return "\n".join(out).encode("utf-8")
 
 
-def sitemap(site: Site, urls: list[tuple[str, datetime | None]]) -> bytes:
-    out = [
-        '<?xml version="1.0" encoding="utf-8"?>',
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
-    ]
+def sitemap_entries(site: Site, urls: list[tuple[str, datetime | None]]) -> str:
+    """The sitemap's <url> lines: an address and, where known, its date."""
+    base = site.config.base_url.rstrip("/")
+    out = []
     for url, stamp in urls:
-        out.append(f"<url><loc>{_x(absolute(site.config.base_url, url))}</loc>")
+        loc = _x(f"{base}/{url.lstrip('/')}")
         if stamp:
-            out.append(f"<lastmod>{_iso(stamp)}</lastmod>")
-        out.append("</url>")
-    out.append("</urlset>\n")
-    return "\n".join(out).encode("utf-8")
+            out.append(f"<url><loc>{loc}</loc>\n<lastmod>{_iso(stamp)}</lastmod>\n</url>")
+        else:
+            out.append(f"<url><loc>{loc}</loc>\n</url>")
+    return "\n".join(out)
+
+
+def sitemap(entries: str) -> bytes:
+    """The sitemap around its entries (`sitemap_entries`)."""
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        f"{entries}{chr(10) if entries else ''}</urlset>\n"
+    ).encode()
 
 
 def robots(site: Site) -> bytes:
