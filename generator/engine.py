@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from generator import cache, collector, extras, related, search
@@ -24,7 +25,7 @@ from generator.loading import SourceEntry, load_sources, racy, render_sources
 from generator.model import Page
 from generator.outguard import MARKER, MARKER_TEXT
 from generator.output import DiscardOutput, InPlaceOutput, StagedOutput
-from generator.rendering import copy_assets, render_outputs
+from generator.rendering import copy_assets, prepare_templates, render_outputs
 from generator.site import (
     PublishOptions,
     Site,
@@ -304,7 +305,12 @@ class SiteBuilder:
         texts = [s for s, e in entries.items() if e.text is not None]
         with timer.stage("markdown"):
             render_sources(
-                entries, [p.source for p in published] + texts, urls, self.workers, pickles
+                entries,
+                [p.source for p in published] + texts,
+                urls,
+                self.workers,
+                pickles,
+                beside=partial(prepare_templates, self.root, config),
             )
         rendered = {s: entries[s].rendered for s in [p.source for p in published] + texts}
         with timer.stage("checks"):

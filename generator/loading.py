@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -189,12 +190,13 @@ def load_sources(
     return {source: entries[source] for source, _ in items}
 
 
-def _mapped(task, names: list[str], workers: int, pickles: SourcePickles | None):
+def _mapped(task, names: list[str], workers: int, pickles: SourcePickles | None, beside=None):
     """(results, their pickles by shard) of `map_chunks` over the named items; with
     `pickles`, in chunks of one sources shard each (the names come sorted; see
-    cache.source_bounds), their pickles stored there as they come."""
+    cache.source_bounds), their pickles stored there as they come. `beside`: see
+    map_chunks."""
     if pickles is None:
-        return map_chunks(task, len(names), workers), {}
+        return map_chunks(task, len(names), workers, beside=beside), {}
     chunks: list[tuple[int, int]] = []
     shards: list[int] = []
     for index, name in enumerate(names):
@@ -209,7 +211,7 @@ def _mapped(task, names: list[str], workers: int, pickles: SourcePickles | None)
     def store(index: int, data: bytes | memoryview) -> None:
         segments[index] = pickles.store(data)
 
-    results = map_chunks(task, len(names), workers, bounds=chunks, on_pickled=store)
+    results = map_chunks(task, len(names), workers, bounds=chunks, on_pickled=store, beside=beside)
     kept = {}
     for index, (start, stop) in enumerate(chunks):
         if index in segments:
@@ -228,9 +230,11 @@ def render_sources(
     urls: dict[str, str],
     workers: int,
     pickles: SourcePickles | None = None,
+    beside: Callable[[], None] | None = None,
 ) -> None:
     """Make sure every source in `sources` has up-to-date rendered Markdown. `pickles`:
-    see load_sources; kept when the sources were all parsed anew."""
+    see load_sources; kept when the sources were all parsed anew. `beside`: work the
+    parent does meanwhile, when workers share this (see map_chunks)."""
     todo = []
     for source in sources:
         entry = entries[source]
@@ -251,7 +255,7 @@ def render_sources(
     keep = pickles is not None and bool(pickles.parsed)
     if keep:
         todo.sort()
-    rendered_all, chunks = _mapped(render_range, todo, workers, pickles if keep else None)
+    rendered_all, chunks = _mapped(render_range, todo, workers, pickles if keep else None, beside)
     if keep:
         pickles.rendered.update(chunks)
     for source, (rendered, link_urls) in zip(todo, rendered_all, strict=True):

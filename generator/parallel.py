@@ -230,6 +230,7 @@ def map_chunks(
     on_chunk: Callable[[int], None] | None = None,
     bounds: list[tuple[int, int]] | None = None,
     on_pickled: Callable[[int, bytes | memoryview], None] | None = None,
+    beside: Callable[[], None] | None = None,
 ) -> list:
     """Run `task(range)` over 0..count in chunks; results concatenated in order.
 
@@ -245,6 +246,11 @@ def map_chunks(
     The parent takes chunks too, beside `workers - 1` forked workers: on two cores
     a parent that only waited and unpickled made three processes share them, and
     what the parent runs itself never crosses to another process.
+
+    `beside()`: work of the parent's own for later, done while the workers have started
+    on the chunks (only when there are workers; without, it is left undone), so that
+    they take on more of them: what it does then costs the build no time of its own.
+    It must not raise.
     """
     if count == 0:
         return []
@@ -260,7 +266,7 @@ def map_chunks(
         bounds = [(start, min(start + size, count)) for start in range(0, count, size)]
     if not parallel:
         return _map_here(task, bounds, on_chunk, on_pickled)
-    return _map_forked(task, bounds, guided, workers, on_chunk, on_pickled)
+    return _map_forked(task, bounds, guided, workers, on_chunk, on_pickled, beside)
 
 
 def _map_here(task: Callable[[range], list], bounds: list, on_chunk, on_pickled) -> list:
@@ -286,7 +292,13 @@ def _run_here(
 
 
 def _map_forked(
-    task: Callable[[range], list], bounds: list, guided: bool, workers: int, on_chunk, on_pickled
+    task: Callable[[range], list],
+    bounds: list,
+    guided: bool,
+    workers: int,
+    on_chunk,
+    on_pickled,
+    beside: Callable[[], None] | None = None,
 ) -> list:
     context = multiprocessing.get_context("fork")
     parts: list[list | None] = [None] * len(bounds)
@@ -321,6 +333,8 @@ def _map_forked(
             pid, inbox = _fork_worker(task, bounds, guided, untaken, shared)
             pids.append(pid)
             inboxes.append(inbox)
+        if beside is not None:
+            beside()
         while (run := _claim(untaken, guided=guided)) is not None:
             first, stop = run
             results = _run_here(task, _span(bounds, first, stop), on_chunk, on_pickled, first)

@@ -630,6 +630,62 @@ def test_a_cold_build_parses_each_template_once(tmp_path, monkeypatch):
     assert set(parsed.values()) == {1}, [n for n in parsed.values() if n != 1]
 
 
+def test_a_large_first_build_compiles_its_templates_beside_the_markdown(tmp_path, monkeypatch):
+    """While a worker renders Markdown, the parent parses and compiles every template:
+    the render, which starts with the workers idle, then finds them done."""
+    import jinja2
+
+    import generator.engine as engine
+    from generator.parallel import MIN_PARALLEL_ITEMS
+
+    root = _with_project_templates(tmp_path / "site", "---\ntitle: A\ntags: [wonen]\n---\nT.\n")
+    for n in range(MIN_PARALLEL_ITEMS + 10):
+        (root / f"content/artikelen/p{n}.md").write_text(
+            f"---\ntitle: Pagina {n}\ntags: [wonen]\n---\nTekst {n}.\n", encoding="utf-8"
+        )
+    compiled: list[tuple[str, bool]] = []  # (template, while rendering)
+    rendering = [False]
+    original_compile, original_render = jinja2.Environment.compile, engine.render_outputs
+
+    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append((name, rendering[0]))
+        return original_compile(self, source, name, filename, raw, defer_init)
+
+    def render_outputs(*args, **kwargs):
+        rendering[0] = True
+        try:
+            return original_render(*args, **kwargs)
+        finally:
+            rendering[0] = False
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    monkeypatch.setattr(engine, "render_outputs", render_outputs)
+    monkeypatch.setattr(generator.render, "_COMPILED", generator.render._CompiledTemplates())
+    monkeypatch.setattr(generator.deps, "_REFERENCES", {})
+    result = build(root, tmp_path / "out", OPTIONS, workers=2)
+    assert result.ok, result.problems
+    assert [name for name, during in compiled if during] == []
+    assert {name for name, _ in compiled} >= {"page.html", "base.html", "partials/card.html"}
+
+
+def test_a_template_that_does_not_compile_is_reported_with_its_line_not_raised(tmp_path):
+    """Compiling the templates ahead (beside the Markdown, and before the render
+    workers fork) leaves a broken one to the render, which names file and line: it
+    raised a traceback out of the build."""
+    from generator.config import load_config
+    from generator.rendering import prepare_templates
+
+    root = _with_project_templates(tmp_path / "site", "---\ntitle: A\n---\nT.\n")
+    (root / "templates/page.html").write_text("{% if %}\n", encoding="utf-8")
+    config, _ = load_config(root)
+    prepare_templates(root, config)  # no exception: the render reports it
+    result = build(root, tmp_path / "out", OPTIONS, workers=1)
+    assert not result.ok
+    assert any(p.path.endswith("page.html") and p.line == 1 for p in result.problems), (
+        result.problems
+    )
+
+
 def test_the_render_cost_benchmark_still_measures_every_part_of_the_page(corpus):
     """benchmarks/render_costs.py takes parts out of our templates by pattern; a
     template change that makes one no longer match must show here, not be skipped."""

@@ -59,6 +59,35 @@ def test_the_parent_takes_chunks_from_the_front_and_the_worker_from_the_back():
     assert worker == list(range(len(parent), len(results)))  # and the rest
 
 
+def test_work_beside_is_done_by_the_parent_while_a_worker_takes_chunks():
+    """The parent's own later work (`beside`) overlaps the workers' chunks: the worker
+    has begun before it, and every chunk is still run once, in order."""
+    parent = os.getpid()
+    worker_ran = multiprocessing.get_context("fork").Event()
+
+    def task(indexes: range) -> list:
+        if os.getpid() != parent:
+            worker_ran.set()
+        return _who(indexes)
+
+    waited: list[bool] = []
+    count = MIN_PARALLEL_ITEMS * 5
+    results = map_chunks(
+        task, count, workers=2, beside=lambda: waited.append(worker_ran.wait(timeout=30))
+    )
+    assert waited == [True]  # once, and a worker was at work meanwhile
+    assert [index for index, _pid in results] == list(range(count))
+
+
+def test_work_beside_is_left_undone_without_workers():
+    """Without workers nothing would overlap it: the caller does the work where it
+    needs it, as it would have."""
+    called: list[int] = []
+    map_chunks(_who, 1_000, workers=1, beside=lambda: called.append(1))
+    map_chunks(_who, MIN_PARALLEL_ITEMS - 1, workers=2, beside=lambda: called.append(2))
+    assert called == []
+
+
 def test_one_worker_or_few_items_stay_in_the_parent():
     assert {pid for _i, pid in map_chunks(_who, 1_000, workers=1)} == {os.getpid()}
     small = map_chunks(_who, MIN_PARALLEL_ITEMS - 1, workers=2)
