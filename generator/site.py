@@ -173,7 +173,9 @@ def check_references(
     problems: list[Problem] = []
     author_slugs = {p.slug for p in all_pages if p.kind == "author"}
     by_source = {p.source: p for p in all_pages}
-    published_sources = {p.source for p in published}
+    # Pages that exist but are not published: mostly none, and then no link needs a look
+    # (36,000 links at 10,000 pages).
+    unpublished = by_source.keys() - {p.source for p in published}
     for page in published:
         for slug in page.authors:
             if slug not in author_slugs:
@@ -195,9 +197,9 @@ def check_references(
                 else text("missing-link", href=link.href, target=link.target)
             )
             problems.append(Problem(page.source, exact_line(page, link.line, link.href), message))
-        for link in body.links:
-            target = by_source.get(link.target)
-            if target is not None and link.target not in published_sources:
+        for link in body.links if unpublished else ():
+            if link.target in unpublished:
+                target = by_source[link.target]
                 reason = (
                     "een concept (draft)"
                     if target.draft

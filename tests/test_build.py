@@ -195,6 +195,31 @@ def test_drafts_and_future_pages_are_not_published_by_default(tmp_path, capsys):
     assert "Later" not in read(tmp_path, "sitemap.xml")
 
 
+def test_a_link_to_a_draft_or_future_page_is_a_warning_naming_why(tmp_path, capsys):
+    from tests.test_errors import reported
+
+    links = """
+-- content/artikelen/wijzer.md --
+---
+title: Wijzer
+---
+Zie [het concept](concept.md), [later](later.md) en [klaar](klaar.md).
+"""
+    write_site(tmp_path, DRAFT_AND_FUTURE + links)
+    result = build_site(capsys, tmp_path)
+    assert result.code == 0  # warnings only
+    assert reported(result.err) == [
+        "content/artikelen/wijzer.md:4: de link 'concept.md' wijst naar "
+        "content/artikelen/concept.md, dat een concept (draft) is; "
+        "de link werkt pas als die pagina gepubliceerd is",
+        "content/artikelen/wijzer.md:4: de link 'later.md' wijst naar "
+        "content/artikelen/later.md, dat nog niet gepubliceerd (datum in de toekomst) is; "
+        "de link werkt pas als die pagina gepubliceerd is",
+    ]
+    # Published, the same links are fine.
+    assert reported(build_site(capsys, tmp_path, "--drafts", "--future").err) == []
+
+
 def test_drafts_and_future_flags_publish_them(tmp_path, capsys):
     write_site(tmp_path, DRAFT_AND_FUTURE)
     assert build_site(capsys, tmp_path, "--drafts").code == 0
