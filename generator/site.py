@@ -63,15 +63,22 @@ class Site:
         return [self.pages[s] for s in self._article_order]
 
 
-def assemble(
-    config: SiteConfig,
-    published: list[Page],
-    rendered: dict[str, Rendered],
-    now: datetime,
-    intros: dict[str | None, TextDocument],
-    term_texts: dict[tuple[str, str], TextDocument],
-) -> Site:
-    pages = {p.source: p for p in published}
+@dataclass(slots=True)
+class Arrangement:
+    """The parts of the site model that come from the published pages alone: the build
+    works them out beside the Markdown (engine), which they do not need."""
+
+    pages: dict[str, Page]
+    ordered: list[Page]  # newest first
+    terms: dict[str, dict[str, Term]]
+    authors: dict[str, str]
+    sections: dict[str | None, tuple[str, ...]]
+    by_author: dict[str, tuple[str, ...]]
+    upcoming: tuple[Page, ...]
+    past: tuple[Page, ...]
+
+
+def arrange(config: SiteConfig, published: list[Page], now: datetime) -> Arrangement:
     ordered = newest_first(published)  # sorted once; every list below keeps this order
     terms = {
         key: collect_terms(ordered, tax, presorted=True) for key, tax in config.taxonomies.items()
@@ -87,16 +94,39 @@ def assemble(
         for slug in dict.fromkeys(page.authors):
             if slug in by_author_lists:
                 by_author_lists[slug].append(page.source)
-    sections = {name: tuple(sources) for name, sources in in_section.items()}
-    by_author = {slug: tuple(sources) for slug, sources in by_author_lists.items()}
     upcoming, past = split_events([p for p in published if p.kind == "event"], now)
+    return Arrangement(
+        pages={p.source: p for p in published},
+        ordered=ordered,
+        terms=terms,
+        authors=authors,
+        sections={name: tuple(sources) for name, sources in in_section.items()},
+        by_author={slug: tuple(sources) for slug, sources in by_author_lists.items()},
+        upcoming=tuple(upcoming),
+        past=tuple(past),
+    )
+
+
+def assemble(
+    config: SiteConfig,
+    published: list[Page],
+    rendered: dict[str, Rendered],
+    now: datetime,
+    intros: dict[str | None, TextDocument],
+    term_texts: dict[tuple[str, str], TextDocument],
+    arranged: Arrangement | None = None,
+) -> Site:
+    """The site model; `arranged`: `arrange` of the same pages, worked out already."""
+    if arranged is None:
+        arranged = arrange(config, published, now)
+    pages = arranged.pages
     backlinks: dict[str, list[str]] = {}
-    for page in ordered:
+    for page in arranged.ordered:
         body = rendered.get(page.source)
         if body is None:
             continue
         # Each page once per target however often it links there: a set of its targets,
-        # not a search of the target's list for every link (36,000 links at 10k pages).
+        # not a search of the target's list for every link (36,000 links at 10,000 pages).
         for target in {link.target for link in body.links}:
             if target in pages and target != page.source:
                 backlinks.setdefault(target, []).append(page.source)
@@ -104,14 +134,14 @@ def assemble(
         config=config,
         now=now,
         pages=pages,
-        newest=tuple(p.source for p in ordered),
+        newest=tuple(p.source for p in arranged.ordered),
         rendered=rendered,
-        sections=sections,
-        terms=terms,
-        authors=authors,
-        by_author=by_author,
-        upcoming=tuple(p.source for p in upcoming),
-        past=tuple(p.source for p in past),
+        sections=arranged.sections,
+        terms=arranged.terms,
+        authors=arranged.authors,
+        by_author=arranged.by_author,
+        upcoming=tuple(p.source for p in arranged.upcoming),
+        past=tuple(p.source for p in arranged.past),
         intros=intros,
         term_texts=term_texts,
         backlinks={k: tuple(v) for k, v in backlinks.items()},

@@ -668,6 +668,50 @@ def test_a_large_first_build_compiles_its_templates_beside_the_markdown(tmp_path
     assert {name for name, _ in compiled} >= {"page.html", "base.html", "partials/card.html"}
 
 
+def test_a_large_first_build_arranges_its_model_beside_the_markdown(tmp_path, monkeypatch):
+    """The site model's lists and the checks of front matter alone are worked out by the
+    parent while a worker renders Markdown, once, and their problems still reported."""
+    import generator.engine as engine
+    from generator.parallel import MIN_PARALLEL_ITEMS
+
+    root = _with_project_templates(tmp_path / "site", "---\ntitle: A\ntags: [wonen]\n---\nT.\n")
+    for n in range(MIN_PARALLEL_ITEMS + 10):
+        (root / f"content/artikelen/p{n}.md").write_text(
+            f"---\ntitle: Pagina {n}\ntags: [wonen]\n---\nTekst {n}.\n", encoding="utf-8"
+        )
+    arranged: list[bool] = []  # for each arrangement: made during the Markdown?
+    in_markdown = [False]
+    original_arrange, original_sources = engine.arrange, engine.render_sources
+
+    def arrange(*args, **kwargs):
+        arranged.append(in_markdown[0])
+        return original_arrange(*args, **kwargs)
+
+    def render_sources(*args, **kwargs):
+        in_markdown[0] = True
+        try:
+            return original_sources(*args, **kwargs)
+        finally:
+            in_markdown[0] = False
+
+    monkeypatch.setattr(engine, "arrange", arrange)
+    monkeypatch.setattr(engine, "render_sources", render_sources)
+    result = build(root, tmp_path / "out", OPTIONS, workers=2)
+    assert result.ok, result.problems
+    assert arranged == [True]
+    tag_page = (tmp_path / "out/tags/wonen/index.html").read_text(encoding="utf-8")
+    assert f"Onderwerpen: {MIN_PARALLEL_ITEMS + 11} pagina" in tag_page  # all, with their tag
+
+    (root / "content/artikelen/p3.md").write_text(
+        "---\ntitle: Drie\nslug: p4\n---\nT.\n", encoding="utf-8"
+    )
+    shutil.rmtree(root / ".cache")
+    result = build(root, tmp_path / "out", OPTIONS, workers=2)
+    clashes = [p for p in result.problems if "al in gebruik" in p.message]
+    assert len(clashes) == 1, result.problems
+    assert clashes[0].path in ("content/artikelen/p3.md", "content/artikelen/p4.md")
+
+
 def test_a_template_that_does_not_compile_is_reported_with_its_line_not_raised(tmp_path):
     """Compiling the templates ahead (beside the Markdown, and before the render
     workers fork) leaves a broken one to the render, which names file and line: it
