@@ -37,7 +37,7 @@ from generator.site import (
     is_published,
     with_ties_reordered,
 )
-from generator.vocabulary import govern
+from generator.vocabulary import govern, near_duplicate_terms
 
 # Files modified this close to (or after) the previous build's start are compared by
 # content, not trusted by size and mtime: file systems stamp times coarsely.
@@ -296,7 +296,8 @@ class SiteBuilder:
             result.problems.extend(entry.problems)
         pages = [e.page for e in entries.values() if e.page is not None]
         with timer.stage("vocabulary"):
-            pages, vocabulary_problems = govern(pages, config)
+            # Its warnings about near-duplicate terms are made beside the Markdown.
+            pages, vocabulary_problems = govern(pages, config, with_near_duplicates=False)
             result.problems.extend(vocabulary_problems)
         publish = PublishOptions(
             now=self._now(config), drafts=self.options.drafts, future=self.options.future
@@ -318,9 +319,10 @@ class SiteBuilder:
             )
         rendered = {s: entries[s].rendered for s in [p.source for p in published] + texts}
         with timer.stage("checks"):
-            result.problems.extend(check_references(pages, published, rendered, publish))
             if "checks" not in done_beside:  # no workers shared the Markdown
-                done_beside["checks"] = _page_checks(config, pages, published)
+                _without_markdown(config, pages, published, publish.now, done_beside)
+            result.problems.extend(done_beside["near duplicates"])
+            result.problems.extend(check_references(pages, published, rendered, publish))
             result.problems.extend(done_beside["checks"])
             result.problems.extend(check_links(self.root, published, rendered))
         if self.options.external:
@@ -359,8 +361,7 @@ class SiteBuilder:
         site model's lists arranged, the checks of front matter alone. At 10,000 pages
         some 110 ms that came after the Markdown, in this process alone."""
         prepare_templates(self.root, config)
-        done["arranged"] = arrange(config, published, now)
-        done["checks"] = _page_checks(config, pages, published)
+        _without_markdown(config, pages, published, now, done)
 
     def _remember(self, site: Site, records, result: BuildResult, only: set[str] | None) -> None:
         """What the fast path needs from the last good build (kept in memory only)."""
@@ -452,6 +453,14 @@ class SiteBuilder:
         result.written = writer.written
         result.rendered = rendered_count
         result.changed = set(writer.changed)
+
+
+def _without_markdown(config, pages: list[Page], published: list[Page], now, done: dict) -> None:
+    """Into `done`: the site model's lists (arrange) and the problems found in front
+    matter alone, the warnings about near-duplicate terms and the checks."""
+    done["arranged"] = arrange(config, published, now)
+    done["near duplicates"] = near_duplicate_terms(pages, config)
+    done["checks"] = _page_checks(config, pages, published)
 
 
 def _page_checks(config: SiteConfig, pages: list[Page], published: list[Page]) -> list:

@@ -30,8 +30,11 @@ class Redirect:
     url: str
 
 
-def govern(pages: list[Page], config: SiteConfig) -> tuple[list[Page], list[Problem]]:
-    """Check closed lists, fold synonyms, then warn about near-duplicate terms."""
+def govern(
+    pages: list[Page], config: SiteConfig, with_near_duplicates: bool = True
+) -> tuple[list[Page], list[Problem]]:
+    """Check closed lists, fold synonyms, then warn about near-duplicate terms (or leave
+    that to `near_duplicate_terms`: the build does it beside the Markdown)."""
     problems: list[Problem] = []
     for taxonomy in config.taxonomies.values():
         if taxonomy.values:
@@ -39,9 +42,17 @@ def govern(pages: list[Page], config: SiteConfig) -> tuple[list[Page], list[Prob
     mappings = _spellings(config)
     has_tags = "tags" in config.taxonomies
     folded = [_fold(page, mappings, has_tags) for page in pages] if mappings else pages
-    for taxonomy in config.taxonomies.values():
-        problems.extend(near_duplicates(folded, taxonomy))
+    if with_near_duplicates:
+        problems.extend(near_duplicate_terms(folded, config))
     return folded, problems
+
+
+def near_duplicate_terms(pages: list[Page], config: SiteConfig) -> list[Problem]:
+    """Warnings about terms spelled nearly alike, in every taxonomy (pages as governed)."""
+    problems: list[Problem] = []
+    for taxonomy in config.taxonomies.values():
+        problems.extend(near_duplicates(pages, taxonomy))
+    return problems
 
 
 def _line(page: Page, key: str) -> int:

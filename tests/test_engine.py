@@ -703,13 +703,18 @@ def test_a_large_first_build_arranges_its_model_beside_the_markdown(tmp_path, mo
     assert f"Onderwerpen: {MIN_PARALLEL_ITEMS + 11} pagina" in tag_page  # all, with their tag
 
     (root / "content/artikelen/p3.md").write_text(
-        "---\ntitle: Drie\nslug: p4\n---\nT.\n", encoding="utf-8"
+        "---\ntitle: Drie\nslug: p4\ntags: [woningen]\n---\nT.\n", encoding="utf-8"
+    )
+    (root / "content/artikelen/p5.md").write_text(
+        "---\ntitle: Vijf\ntags: [woning, wonen]\n---\nT.\n", encoding="utf-8"
     )
     shutil.rmtree(root / ".cache")
     result = build(root, tmp_path / "out", OPTIONS, workers=2)
     clashes = [p for p in result.problems if "al in gebruik" in p.message]
     assert len(clashes) == 1, result.problems
     assert clashes[0].path in ("content/artikelen/p3.md", "content/artikelen/p4.md")
+    alike = [p for p in result.problems if "lijkt op" in p.message]
+    assert [(p.path, p.severity) for p in alike] == [("content/artikelen/p3.md", "warning")]
 
 
 def test_a_template_that_does_not_compile_is_reported_with_its_line_not_raised(tmp_path):
