@@ -630,36 +630,51 @@ def test_a_cold_build_parses_each_template_once(tmp_path, monkeypatch):
     assert set(parsed.values()) == {1}, [n for n in parsed.values() if n != 1]
 
 
+def _large_site(root: Path) -> Path:
+    """A site with enough pages that a worker shares the Markdown with the parent."""
+    from generator.parallel import MIN_PARALLEL_ITEMS
+
+    _with_project_templates(root, "---\ntitle: A\ntags: [wonen]\n---\nT.\n")
+    for n in range(MIN_PARALLEL_ITEMS + 10):
+        (root / f"content/artikelen/p{n}.md").write_text(
+            f"---\ntitle: Pagina {n}\ntags: [wonen]\n---\nTekst {n}.\n", encoding="utf-8"
+        )
+    return root
+
+
+def _while_inside(monkeypatch, module, name: str) -> list[bool]:
+    """[flag]: True while `module.name` runs (it is wrapped for the test)."""
+    inside = [False]
+    original = getattr(module, name)
+
+    def wrapped(*args, **kwargs):
+        inside[0] = True
+        try:
+            return original(*args, **kwargs)
+        finally:
+            inside[0] = False
+
+    monkeypatch.setattr(module, name, wrapped)
+    return inside
+
+
 def test_a_large_first_build_compiles_its_templates_beside_the_markdown(tmp_path, monkeypatch):
     """While a worker renders Markdown, the parent parses and compiles every template:
     the render, which starts with the workers idle, then finds them done."""
     import jinja2
 
     import generator.engine as engine
-    from generator.parallel import MIN_PARALLEL_ITEMS
 
-    root = _with_project_templates(tmp_path / "site", "---\ntitle: A\ntags: [wonen]\n---\nT.\n")
-    for n in range(MIN_PARALLEL_ITEMS + 10):
-        (root / f"content/artikelen/p{n}.md").write_text(
-            f"---\ntitle: Pagina {n}\ntags: [wonen]\n---\nTekst {n}.\n", encoding="utf-8"
-        )
+    root = _large_site(tmp_path / "site")
     compiled: list[tuple[str, bool]] = []  # (template, while rendering)
-    rendering = [False]
-    original_compile, original_render = jinja2.Environment.compile, engine.render_outputs
+    original_compile = jinja2.Environment.compile
 
     def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
         compiled.append((name, rendering[0]))
         return original_compile(self, source, name, filename, raw, defer_init)
 
-    def render_outputs(*args, **kwargs):
-        rendering[0] = True
-        try:
-            return original_render(*args, **kwargs)
-        finally:
-            rendering[0] = False
-
     monkeypatch.setattr(jinja2.Environment, "compile", counting)
-    monkeypatch.setattr(engine, "render_outputs", render_outputs)
+    rendering = _while_inside(monkeypatch, engine, "render_outputs")
     monkeypatch.setattr(generator.render, "_COMPILED", generator.render._CompiledTemplates())
     monkeypatch.setattr(generator.deps, "_REFERENCES", {})
     result = build(root, tmp_path / "out", OPTIONS, workers=2)
@@ -674,28 +689,16 @@ def test_a_large_first_build_arranges_its_model_beside_the_markdown(tmp_path, mo
     import generator.engine as engine
     from generator.parallel import MIN_PARALLEL_ITEMS
 
-    root = _with_project_templates(tmp_path / "site", "---\ntitle: A\ntags: [wonen]\n---\nT.\n")
-    for n in range(MIN_PARALLEL_ITEMS + 10):
-        (root / f"content/artikelen/p{n}.md").write_text(
-            f"---\ntitle: Pagina {n}\ntags: [wonen]\n---\nTekst {n}.\n", encoding="utf-8"
-        )
+    root = _large_site(tmp_path / "site")
     arranged: list[bool] = []  # for each arrangement: made during the Markdown?
-    in_markdown = [False]
-    original_arrange, original_sources = engine.arrange, engine.render_sources
+    original_arrange = engine.arrange
 
     def arrange(*args, **kwargs):
         arranged.append(in_markdown[0])
         return original_arrange(*args, **kwargs)
 
-    def render_sources(*args, **kwargs):
-        in_markdown[0] = True
-        try:
-            return original_sources(*args, **kwargs)
-        finally:
-            in_markdown[0] = False
-
     monkeypatch.setattr(engine, "arrange", arrange)
-    monkeypatch.setattr(engine, "render_sources", render_sources)
+    in_markdown = _while_inside(monkeypatch, engine, "render_sources")
     result = build(root, tmp_path / "out", OPTIONS, workers=2)
     assert result.ok, result.problems
     assert arranged == [True]
