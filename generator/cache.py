@@ -24,6 +24,7 @@ import bisect
 import copyreg
 import hashlib
 import io
+import itertools
 import operator
 import pickle
 import zlib
@@ -147,6 +148,22 @@ def source_bounds(names: list[str]) -> tuple[str, ...]:
 
 def source_shard(name: str, bounds: tuple[str, ...]) -> int:
     return bisect.bisect_right(bounds, name)
+
+
+def shard_runs(
+    names: list[str], bounds: tuple[str, ...]
+) -> tuple[list[tuple[int, int]], list[int]]:
+    """For sorted `names`: each non-empty run of them in one shard, as (start, stop),
+    and that shard's number (`source_shard` of each name in the run). One search per
+    shard, where one per name was 10,000 at 10,000 pages, in each of two stages."""
+    starts = [0, *(bisect.bisect_left(names, bound) for bound in bounds), len(names)]
+    runs: list[tuple[int, int]] = []
+    shards: list[int] = []
+    for shard, (start, stop) in enumerate(itertools.pairwise(starts)):
+        if start < stop:
+            runs.append((start, stop))
+            shards.append(shard)
+    return runs, shards
 
 
 @dataclass(slots=True)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.cache import PickledChunk, SourcePickles, source_bounds, source_shard
+from generator.cache import PickledChunk, SourcePickles, shard_runs, source_bounds
 from generator.config import SiteConfig
 from generator.content import Discovery, PageSource
 from generator.digest import hash_bytes
@@ -197,15 +197,7 @@ def _mapped(task, names: list[str], workers: int, pickles: SourcePickles | None,
     map_chunks."""
     if pickles is None:
         return map_chunks(task, len(names), workers, beside=beside), {}
-    chunks: list[tuple[int, int]] = []
-    shards: list[int] = []
-    for index, name in enumerate(names):
-        shard = source_shard(name, pickles.bounds)
-        if shards and shards[-1] == shard:
-            chunks[-1] = (chunks[-1][0], index + 1)
-        else:
-            chunks.append((index, index + 1))
-            shards.append(shard)
+    chunks, shards = shard_runs(names, pickles.bounds)
     segments = {}
 
     def store(index: int, data: bytes | memoryview) -> None:

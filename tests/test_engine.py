@@ -14,6 +14,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import generator
 from generator import cache, cachepacks
@@ -441,6 +443,22 @@ def test_sources_shards_are_runs_of_names_small_where_the_processes_meet():
         cache.source_shard(name, bounds) for name in names
     )
     assert cache.source_bounds([]) == ("",) * (cache.SHARDS["sources"] - 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text("abc/", max_size=4), max_size=30),
+    st.lists(st.text("abc/", max_size=4), min_size=1, max_size=8),
+)
+def test_shard_runs_are_the_runs_of_each_names_shard(names, bounds):
+    """The stages split the sorted names by shard with a search per shard: the same
+    runs as the shard of every name, one by one."""
+    names, bounds = sorted(names), tuple(sorted(bounds))
+    runs, shards = cache.shard_runs(names, bounds)
+    assert [
+        (name, shard) for (a, b), shard in zip(runs, shards, strict=True) for name in names[a:b]
+    ] == [(name, cache.source_shard(name, bounds)) for name in names]
+    assert len(set(shards)) == len(shards)  # one run per shard
 
 
 def test_a_page_digest_set_after_the_pickle_is_stored_with_it(tmp_path):
