@@ -479,6 +479,25 @@ def test_a_page_digest_set_after_the_pickle_is_stored_with_it(tmp_path):
     assert cache.load(index, ("k",)).sources["a.md"].page_digest == "set-later"
 
 
+def test_an_entry_changed_after_the_pickle_is_stored_as_it_is_now(tmp_path):
+    """The workers' bytes are stored only while the entries are what they hold: an
+    entry replaced since (a file read again, a different page) is pickled anew."""
+    from generator.loading import SourceEntry
+
+    index = tmp_path / "cache" / "build-x.pickle"
+    entry = SourceEntry(("text", "intro"), (1, 2), "abc")
+    pickles = cache.SourcePickles(index)
+    pickles.bounds = cache.source_bounds(["a.md"])
+    segment = pickles.store(pickle.dumps([entry]))
+    number = cache.source_shard("a.md", pickles.bounds)
+    pickles.parsed[number] = cache.PickledChunk(("a.md",), [entry], segment)
+    now = SourceEntry(("text", "intro"), (1, 3), "abd")
+    state = cache.CacheState(key=("k",), sources={"a.md": now}, premade=pickles)
+    cache.save(index, state)
+    loaded = cache.load(index, ("k",)).sources["a.md"]
+    assert (loaded.stat, loaded.digest) == ((1, 3), "abd")
+
+
 def test_a_cold_build_stores_its_sources_as_the_workers_pickled_them(corpus, tmp_path, monkeypatch):
     """Their pickles are kept, not made again; loaded back, they are the same entries."""
     from generator.engine import SiteBuilder
