@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from generator import cache, collector, extras, related, search
+from generator import cache, collector, extras, search
 from generator.buildtypes import BuildOptions, BuildResult, Timer
 from generator.config import SiteConfig, load_config
 from generator.content import discover
@@ -22,84 +22,26 @@ from generator.digest import Digester
 from generator.errors import errors_only
 from generator.linkcheck import check_links
 from generator.loading import SourceEntry, load_sources, racy, render_sources
-from generator.model import Page
 from generator.outguard import MARKER, MARKER_TEXT
 from generator.output import DiscardOutput, InPlaceOutput, StagedOutput
+from generator.premodel import without_markdown
 from generator.rendering import copy_assets, prepare_templates, render_outputs
 from generator.site import (
     PublishOptions,
     Site,
-    arrange,
     assemble,
     check_references,
-    check_unique_urls,
-    generated_urls,
     is_published,
     with_ties_reordered,
 )
-from generator.vocabulary import govern, near_duplicate_terms
+from generator.textedit import same_structure, text_edit
+from generator.vocabulary import govern
 
 # Files modified this close to (or after) the previous build's start are compared by
 # content, not trusted by size and mtime: file systems stamp times coarsely.
 RACY_WINDOW_NS = 2_000_000_000
 # The preview's fast path handles this many edited pages at most; more is a full check.
 FAST_PATH_LIMIT = 20
-
-
-def _same_structure(old, new) -> bool:
-    """Same links, images, files and heading anchors: nothing outside the page changes."""
-    return (
-        old.links == new.links
-        and old.missing == new.missing
-        and old.images == new.images
-        and [h.anchor for h in old.headings] == [h.anchor for h in new.headings]
-        and old.files == new.files
-        and old.external == new.external
-        and old.own_anchors == new.own_anchors
-    )
-
-
-def _without_text(page: Page) -> Page:
-    meta = {key: value for key, value in page.meta.items() if key != "title"}
-    return dataclasses.replace(page, body="", title="", meta=meta)
-
-
-def _text_edit(old: Page, new: Page, site: Site, alone: bool = True) -> set[str] | None:
-    """None unless only the body, or the body and the title, changed; then the pages
-    whose place in the site's lists may have changed (empty: nothing moved).
-
-    Titles order pages only where dates tie (lists are newest first, then by
-    title) and in the authors' list. A new title that changes the page's place
-    among the pages of its date (or, for an event, of its start) moves those pages
-    among themselves, and nothing else. When other pages were edited too (`alone`
-    false), their titles in `site` are stale: every page of the date counts as moved."""
-    if old.title == new.title:
-        same = dataclasses.replace(old, body="") == dataclasses.replace(new, body="")
-        return set() if same else None
-    if new.kind == "author" or new.sort_moment is None:
-        return None
-    if _without_text(old) != _without_text(new):
-        return None
-    moment = new.sort_moment
-    start = new.event.start.at if new.event else None
-    same_date = [p for p in site.pages.values() if p.sort_moment == moment]
-    same_start = (
-        [p for p in site.pages.values() if p.event and p.event.start.at == start] if start else []
-    )
-    moved: set[str] = set()
-    if not alone or not _same_place(same_date, old, new, lambda p: (p.title.casefold(), p.source)):
-        moved.update(p.source for p in same_date if len(same_date) > 1)
-    if not alone or not _same_place(same_start, old, new, lambda p: (p.title, p.source)):
-        moved.update(p.source for p in same_start if len(same_start) > 1)
-    return moved
-
-
-def _same_place(group: list[Page], old: Page, new: Page, key) -> bool:
-    """`old` and `new` sort into the same place among the other pages of `group`."""
-    others = [p for p in group if p.source != new.source]
-    return [p.source for p in sorted([*others, old], key=key)] == [
-        p.source for p in sorted([*others, new], key=key)
-    ]
 
 
 class SiteBuilder:
@@ -265,13 +207,13 @@ class SiteBuilder:
                 return False
             if source not in site.pages or old.rendered is None:
                 return False
-            moved = _text_edit(old.page, new.page, site, alone=len(edited) == 1)
+            moved = text_edit(old.page, new.page, site, alone=len(edited) == 1)
             if moved is None:
                 return False
             reordered |= moved
         render_sources(entries, edited, self._urls, 1)
         for source in edited:
-            if not _same_structure(state.sources[source].rendered, entries[source].rendered):
+            if not same_structure(state.sources[source].rendered, entries[source].rendered):
                 return False
         for source in edited:
             page = entries[source].page
@@ -320,7 +262,7 @@ class SiteBuilder:
         rendered = {s: entries[s].rendered for s in [p.source for p in published] + texts}
         with timer.stage("checks"):
             if "checks" not in done_beside:  # no workers shared the Markdown
-                _without_markdown(config, pages, published, publish.now, done_beside)
+                without_markdown(config, pages, published, publish.now, done_beside)
             result.problems.extend(done_beside["near duplicates"])
             result.problems.extend(check_references(pages, published, rendered, publish))
             result.problems.extend(done_beside["checks"])
@@ -361,7 +303,7 @@ class SiteBuilder:
         site model's lists arranged, the checks of front matter alone. At 10,000 pages
         some 150 ms that came after the Markdown, in this process alone."""
         prepare_templates(self.root, config)
-        _without_markdown(config, pages, published, now, done)
+        without_markdown(config, pages, published, now, done)
 
     def _remember(self, site: Site, records, result: BuildResult, only: set[str] | None) -> None:
         """What the fast path needs from the last good build (kept in memory only)."""
@@ -453,21 +395,3 @@ class SiteBuilder:
         result.written = writer.written
         result.rendered = rendered_count
         result.changed = set(writer.changed)
-
-
-def _without_markdown(config, pages: list[Page], published: list[Page], now, done: dict) -> None:
-    """Into `done`: the site model's lists (arrange) and the problems found in front
-    matter alone, the warnings about near-duplicate terms and the checks."""
-    done["arranged"] = arrange(config, published, now)
-    done["near duplicates"] = near_duplicate_terms(pages, config)
-    done["checks"] = _page_checks(config, pages, published)
-
-
-def _page_checks(config: SiteConfig, pages: list[Page], published: list[Page]) -> list:
-    """The checks that need no Markdown: events named that exist, URLs used once."""
-    problems = related.check_event_refs(pages, published)
-    claims = generated_urls(config)
-    for page in published:
-        claims.append((page.url, page.source, page.line_of("slug") if "slug" in page.meta else 1))
-        claims.extend((alias, page.source, page.line_of("aliases")) for alias in page.aliases)
-    return problems + check_unique_urls(claims)

@@ -724,17 +724,18 @@ def test_a_large_first_build_arranges_its_model_beside_the_markdown(tmp_path, mo
     """The site model's lists and the checks of front matter alone are worked out by the
     parent while a worker renders Markdown, once, and their problems still reported."""
     import generator.engine as engine
+    import generator.premodel as premodel
     from generator.parallel import MIN_PARALLEL_ITEMS
 
     root = _large_site(tmp_path / "site")
     arranged: list[bool] = []  # for each arrangement: made during the Markdown?
-    original_arrange = engine.arrange
+    original_arrange = premodel.arrange
 
     def arrange(*args, **kwargs):
         arranged.append(in_markdown[0])
         return original_arrange(*args, **kwargs)
 
-    monkeypatch.setattr(engine, "arrange", arrange)
+    monkeypatch.setattr(premodel, "arrange", arrange)
     in_markdown = _while_inside(monkeypatch, engine, "render_sources")
     result = build(root, tmp_path / "out", OPTIONS, workers=2)
     assert result.ok, result.problems
