@@ -461,18 +461,24 @@ def test_shard_runs_are_the_runs_of_each_names_shard(names, bounds):
     assert len(set(shards)) == len(shards)  # one run per shard
 
 
-def test_a_page_digest_set_after_the_pickle_is_stored_with_it(tmp_path):
-    """The engine sets a page digest in place after rendering; when the entry is the
-    very object the workers' bytes were pickled from, the saved cache still has it."""
+def _pickled_as_by_a_worker(index: Path):
+    """(entry, its pickles): one source's entry and the bytes a worker made of it."""
     from generator.loading import SourceEntry
 
-    index = tmp_path / "cache" / "build-x.pickle"
     entry = SourceEntry(("text", "intro"), (1, 2), "abc")
     pickles = cache.SourcePickles(index)
     pickles.bounds = cache.source_bounds(["a.md"])
     segment = pickles.store(pickle.dumps([entry]))
     number = cache.source_shard("a.md", pickles.bounds)
     pickles.parsed[number] = cache.PickledChunk(("a.md",), [entry], segment)
+    return entry, pickles
+
+
+def test_a_page_digest_set_after_the_pickle_is_stored_with_it(tmp_path):
+    """The engine sets a page digest in place after rendering; when the entry is the
+    very object the workers' bytes were pickled from, the saved cache still has it."""
+    index = tmp_path / "cache" / "build-x.pickle"
+    entry, pickles = _pickled_as_by_a_worker(index)
     entry.page_digest = "set-later"
     state = cache.CacheState(key=("k",), sources={"a.md": entry}, premade=pickles)
     cache.save(index, state)
@@ -485,12 +491,7 @@ def test_an_entry_changed_after_the_pickle_is_stored_as_it_is_now(tmp_path):
     from generator.loading import SourceEntry
 
     index = tmp_path / "cache" / "build-x.pickle"
-    entry = SourceEntry(("text", "intro"), (1, 2), "abc")
-    pickles = cache.SourcePickles(index)
-    pickles.bounds = cache.source_bounds(["a.md"])
-    segment = pickles.store(pickle.dumps([entry]))
-    number = cache.source_shard("a.md", pickles.bounds)
-    pickles.parsed[number] = cache.PickledChunk(("a.md",), [entry], segment)
+    _entry, pickles = _pickled_as_by_a_worker(index)
     now = SourceEntry(("text", "intro"), (1, 3), "abd")
     state = cache.CacheState(key=("k",), sources={"a.md": now}, premade=pickles)
     cache.save(index, state)
