@@ -12,7 +12,6 @@ from pathlib import Path
 from generator.build import BuildOptions, BuildResult, build
 from generator.errors import Problem
 from generator.i18n import word
-from generator.newpage import create_page
 from generator.outguard import check_output
 from generator.progress import ProgressBar, wanted
 from generator.report import FORMATS, render, site_language
@@ -158,6 +157,8 @@ def _run_build(args: argparse.Namespace, check_only: bool, process_ends: bool = 
 
 def _run_new(args: argparse.Namespace) -> int:
     root = args.source.resolve()
+    from generator.newpage import create_page  # with Jinja, for `new` alone
+
     path, problem = create_page(root, args.section, args.title, date.today())
     if problem:
         report([problem], root, "text", site_language(root))

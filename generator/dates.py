@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
-
 from generator.model import Moment
+
+if TYPE_CHECKING:
+    from babel import Locale
+
+# Babel is loaded where dates are first written (the render), not at every start.
 
 
 def parse_moment(value: object, zone: ZoneInfo) -> Moment | None:
@@ -53,12 +56,16 @@ def _in_range(moment: Moment, zone: ZoneInfo) -> Moment | None:
 
 @lru_cache(maxsize=65536)  # a large site has more distinct days than a small cache holds
 def _format_date(day: date, style: str, locale: str) -> str:
+    from babel.dates import format_date
+
     return format_date(day, format=style, locale=_locale(locale))
 
 
 @lru_cache(maxsize=64)
 def _locale(name: str) -> Locale:
     # Given a name, Babel parses it again at every call: half the time of a date.
+    from babel import Locale
+
     return Locale.parse(name)
 
 
@@ -82,10 +89,14 @@ def clock(at: datetime, locale: str = "nl", zone: ZoneInfo | None = None) -> str
     """'14:00'."""
     if zone is not None:
         at = at.astimezone(zone)
+    from babel.dates import format_time
+
     return format_time(at, format="HH:mm", locale=_locale(locale))
 
 
 def long_datetime(at: datetime, locale: str = "nl", zone: ZoneInfo | None = None) -> str:
     if zone is not None:
         at = at.astimezone(zone)
+    from babel.dates import format_datetime
+
     return format_datetime(at, format="EEEE d MMMM y 'om' HH:mm", locale=_locale(locale))

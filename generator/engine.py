@@ -25,7 +25,6 @@ from generator.loading import SourceEntry, load_sources, racy, render_sources
 from generator.outguard import MARKER, MARKER_TEXT
 from generator.output import DiscardOutput, InPlaceOutput, StagedOutput
 from generator.premodel import without_markdown
-from generator.rendering import copy_assets, prepare_templates, render_outputs
 from generator.site import (
     PublishOptions,
     Site,
@@ -158,6 +157,7 @@ class SiteBuilder:
                 trusted,
                 racy_after_ns,
                 pickles,
+                beside=_render_side,
             )
         if in_memory and changed is not None:
             with timer.stage("fast path"):
@@ -302,7 +302,7 @@ class SiteBuilder:
         beside the workers' Markdown (parallel.map_chunks): the templates compiled, the
         site model's lists arranged, the checks of front matter alone. At 10,000 pages
         some 150 ms that came after the Markdown, in this process alone."""
-        prepare_templates(self.root, config)
+        _render_side().prepare_templates(self.root, config)
         without_markdown(config, pages, published, now, done)
 
     def _remember(self, site: Site, records, result: BuildResult, only: set[str] | None) -> None:
@@ -341,7 +341,7 @@ class SiteBuilder:
         try:
             writer.write(MARKER, MARKER_TEXT)  # lets the next build know this folder is ours
             with timer.stage("render"):
-                records, problems, rendered_count = render_outputs(
+                records, problems, rendered_count = _render_side().render_outputs(
                     self.root,
                     site,
                     state.records,
@@ -364,7 +364,7 @@ class SiteBuilder:
                     for rel in assets:
                         writer.trust(rel)
                 else:
-                    assets = copy_assets(self.root, site, writer)
+                    assets = _render_side().copy_assets(self.root, site, writer)
             with timer.stage("search"):
                 result.problems.extend(search.index_output(writer, search.wanted(self.options)))
             if errors_only(result.problems):
@@ -395,3 +395,14 @@ class SiteBuilder:
         result.written = writer.written
         result.rendered = rendered_count
         result.changed = set(writer.changed)
+
+
+def _render_side():
+    """generator.rendering, loaded once a build gets to it: Jinja, Babel and the render's
+    modules are a fifth of the start. A first build loads them beside the workers'
+    front matter (the `beside` of load_sources), where that takes no time of its own."""
+    import babel.dates  # noqa: F401 - writes the dates of the render
+
+    import generator.rendering
+
+    return generator.rendering

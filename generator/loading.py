@@ -129,6 +129,7 @@ def load_sources(
     trust_unchanged: set[str] | None = None,
     racy_after_ns: int = 0,
     pickles: SourcePickles | None = None,
+    beside: Callable[[], None] | None = None,
 ) -> dict[str, SourceEntry]:
     """Every source's entry, parsing only what changed.
 
@@ -139,7 +140,8 @@ def load_sources(
     the "racy git" problem): then its bytes are compared.
 
     `pickles` receives, when every source is parsed anew (a cold build), the parse
-    results as pickled by the workers, one chunk per cache shard.
+    results as pickled by the workers, one chunk per cache shard. `beside`: work the
+    parent does meanwhile, when workers share this (see map_chunks).
     """
     items: list[tuple[str, object]] = [(p.source, p) for p in found.pages]
     items += [(source, ("intro", key)) for key, source in found.intros.items()]
@@ -172,7 +174,7 @@ def load_sources(
     names = [source for source, *_rest in todo]
     if keep:
         pickles.bounds = source_bounds(names)
-    parsed = _mapped(parse_range, names, workers, pickles if keep else None)
+    parsed = _mapped(parse_range, names, workers, pickles if keep else None, beside)
     if keep:
         pickles.parsed.update(parsed[1])
     for (source, *_rest), entry in zip(todo, parsed[0], strict=True):

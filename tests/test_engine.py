@@ -701,7 +701,7 @@ def test_a_large_first_build_compiles_its_templates_beside_the_markdown(tmp_path
     the render, which starts with the workers idle, then finds them done."""
     import jinja2
 
-    import generator.engine as engine
+    import generator.rendering
 
     root = _large_site(tmp_path / "site")
     compiled: list[tuple[str, bool]] = []  # (template, while rendering)
@@ -712,7 +712,7 @@ def test_a_large_first_build_compiles_its_templates_beside_the_markdown(tmp_path
         return original_compile(self, source, name, filename, raw, defer_init)
 
     monkeypatch.setattr(jinja2.Environment, "compile", counting)
-    rendering = _while_inside(monkeypatch, engine, "render_outputs")
+    rendering = _while_inside(monkeypatch, generator.rendering, "render_outputs")
     monkeypatch.setattr(generator.render, "_COMPILED", generator.render._CompiledTemplates())
     monkeypatch.setattr(generator.deps, "_REFERENCES", {})
     result = build(root, tmp_path / "out", OPTIONS, workers=2)

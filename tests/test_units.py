@@ -517,6 +517,19 @@ def test_a_build_does_not_load_what_only_the_external_link_check_uses():
     assert fresh_python(code).strip() == "[]"
 
 
+def test_the_render_side_loads_beside_the_front_matter_not_at_the_start():
+    """Jinja, Babel and the render's modules are a fifth of the start (20 ms): a build
+    loads them while its workers parse front matter, and `new` and `--help` not at all."""
+    code = (
+        "import sys, generator.cli, generator.engine;"
+        "print(sorted(m for m in ('jinja2', 'babel', 'generator.rendering', 'generator.render')"
+        " if m in sys.modules));"
+        "generator.engine._render_side();"
+        "print(all(m in sys.modules for m in ('jinja2', 'babel.dates', 'generator.rendering')))"
+    )
+    assert fresh_python(code).split("\n")[:2] == ["[]", "True"]
+
+
 def test_a_build_loads_icalendar_only_when_it_makes_a_calendar():
     """25 ms of every start otherwise; the feeds are made in one process (the parent
     takes the render pool from the front), so the import falls there, in parallel."""
