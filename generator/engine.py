@@ -238,8 +238,7 @@ class SiteBuilder:
             result.problems.extend(entry.problems)
         pages = [e.page for e in entries.values() if e.page is not None]
         with timer.stage("vocabulary"):
-            # Its warnings about near-duplicate terms are made beside the Markdown.
-            pages, vocabulary_problems = govern(pages, config, with_near_duplicates=False)
+            pages, vocabulary_problems = govern(pages, config)
             result.problems.extend(vocabulary_problems)
         publish = PublishOptions(
             now=self._now(config), drafts=self.options.drafts, future=self.options.future

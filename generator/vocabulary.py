@@ -30,11 +30,10 @@ class Redirect:
     url: str
 
 
-def govern(
-    pages: list[Page], config: SiteConfig, with_near_duplicates: bool = True
-) -> tuple[list[Page], list[Problem]]:
-    """Check closed lists, fold synonyms, then warn about near-duplicate terms (or leave
-    that to `near_duplicate_terms`: the build does it beside the Markdown)."""
+def govern(pages: list[Page], config: SiteConfig) -> tuple[list[Page], list[Problem]]:
+    """Check closed lists and fold synonyms. The warnings about near-duplicate terms
+    are `near_duplicate_terms` of the pages this returns (the build makes them beside
+    the Markdown)."""
     problems: list[Problem] = []
     for taxonomy in config.taxonomies.values():
         if taxonomy.values:
@@ -42,8 +41,6 @@ def govern(
     mappings = _spellings(config)
     has_tags = "tags" in config.taxonomies
     folded = [_fold(page, mappings, has_tags) for page in pages] if mappings else pages
-    if with_near_duplicates:
-        problems.extend(near_duplicate_terms(folded, config))
     return folded, problems
 
 
