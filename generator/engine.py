@@ -24,7 +24,7 @@ from generator.linkcheck import check_links
 from generator.loading import SourceEntry, load_sources, racy, render_sources
 from generator.outguard import MARKER, MARKER_TEXT
 from generator.output import DiscardOutput, InPlaceOutput, StagedOutput
-from generator.premodel import without_markdown
+from generator.premodel import WithoutMarkdown, without_markdown
 from generator.site import (
     PublishOptions,
     Site,
@@ -246,7 +246,7 @@ class SiteBuilder:
         published = [p for p in pages if is_published(p, publish)]
         urls = {p.source: p.url for p in pages}
         texts = [s for s, e in entries.items() if e.text is not None]
-        done_beside: dict = {}
+        done_beside: list[WithoutMarkdown] = []  # made beside the Markdown, if it was
         with timer.stage("markdown"):
             render_sources(
                 entries,
@@ -260,11 +260,15 @@ class SiteBuilder:
             )
         rendered = {s: entries[s].rendered for s in [p.source for p in published] + texts}
         with timer.stage("checks"):
-            if "checks" not in done_beside:  # no workers shared the Markdown
-                without_markdown(config, pages, published, publish.now, done_beside)
-            result.problems.extend(done_beside["near duplicates"])
+            # Without workers for the Markdown, nothing was done beside it.
+            early = (
+                done_beside[0]
+                if done_beside
+                else without_markdown(config, pages, published, publish.now)
+            )
+            result.problems.extend(early.near_duplicates)
             result.problems.extend(check_references(pages, published, rendered, publish))
-            result.problems.extend(done_beside["checks"])
+            result.problems.extend(early.checks)
             result.problems.extend(check_links(self.root, published, rendered))
         if self.options.external:
             from generator.external import check_external  # threads and JSON: 5 ms a start
@@ -289,20 +293,20 @@ class SiteBuilder:
                 publish.now,
                 intros,
                 term_texts,
-                done_beside.get("arranged"),
+                early.arranged,
             )
             site.assets = found.assets
             site.scheduled = extras.scheduled(pages, published)
             site.preview = self.options.mark_unpublished
         return site
 
-    def _beside_markdown(self, config, pages, published, now, done: dict) -> None:
+    def _beside_markdown(self, config, pages, published, now, done: list) -> None:
         """What needs the published pages but not their Markdown, done by the parent
         beside the workers' Markdown (parallel.map_chunks): the templates compiled, the
         site model's lists arranged, the checks of front matter alone. At 10,000 pages
         some 150 ms that came after the Markdown, in this process alone."""
         _render_side().prepare_templates(self.root, config)
-        without_markdown(config, pages, published, now, done)
+        done.append(without_markdown(config, pages, published, now))
 
     def _remember(self, site: Site, records, result: BuildResult, only: set[str] | None) -> None:
         """What the fast path needs from the last good build (kept in memory only)."""

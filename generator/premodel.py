@@ -4,23 +4,33 @@ beside the workers' Markdown (parallel.map_chunks' `beside`). Pure."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from generator import related
 from generator.config import SiteConfig
+from generator.errors import Problem
 from generator.model import Page
-from generator.site import arrange, check_unique_urls, generated_urls
+from generator.site import Arrangement, arrange, check_unique_urls, generated_urls
 from generator.vocabulary import near_duplicate_terms
 
 
+@dataclass(frozen=True, slots=True)
+class WithoutMarkdown:
+    arranged: Arrangement  # the site model's lists
+    near_duplicates: list[Problem]  # warnings about terms spelled nearly alike
+    checks: list[Problem]  # see page_checks
+
+
 def without_markdown(
-    config: SiteConfig, pages: list[Page], published: list[Page], now: datetime, done: dict
-) -> None:
-    """Into `done`: the site model's lists (arrange) and the problems found in front
-    matter alone, the warnings about near-duplicate terms and the checks."""
-    done["arranged"] = arrange(config, published, now)
-    done["near duplicates"] = near_duplicate_terms(pages, config)
-    done["checks"] = page_checks(config, pages, published)
+    config: SiteConfig, pages: list[Page], published: list[Page], now: datetime
+) -> WithoutMarkdown:
+    """The site model's lists and the problems found in front matter alone."""
+    return WithoutMarkdown(
+        arrange(config, published, now),
+        near_duplicate_terms(pages, config),
+        page_checks(config, pages, published),
+    )
 
 
 def page_checks(config: SiteConfig, pages: list[Page], published: list[Page]) -> list:
