@@ -759,17 +759,32 @@ def test_a_large_first_build_arranges_its_model_beside_the_markdown(tmp_path, mo
     assert [(p.path, p.severity) for p in alike] == [("content/artikelen/p3.md", "warning")]
 
 
-def test_a_template_that_does_not_compile_is_reported_with_its_line_not_raised(tmp_path):
+def test_a_template_that_does_not_compile_is_reported_with_its_line_not_raised(
+    tmp_path, monkeypatch
+):
     """Compiling the templates ahead (beside the Markdown, and before the render
     workers fork) leaves a broken one to the render, which names file and line: it
-    raised a traceback out of the build."""
+    raised a traceback out of the build. The templates after it are prepared still."""
+    import jinja2
+
     from generator.config import load_config
     from generator.rendering import prepare_templates
 
     root = _with_project_templates(tmp_path / "site", "---\ntitle: A\n---\nT.\n")
     (root / "templates/page.html").write_text("{% if %}\n", encoding="utf-8")
     config, _ = load_config(root)
+    compiled: list[str] = []
+    original_compile = jinja2.Environment.compile
+
+    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return original_compile(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    monkeypatch.setattr(generator.render, "_COMPILED", generator.render._CompiledTemplates())
+    monkeypatch.setattr(generator.deps, "_REFERENCES", {})
     prepare_templates(root, config)  # no exception: the render reports it
+    assert {"partials/card.html", "term.html"} <= set(compiled)  # after page.html, by name
     result = build(root, tmp_path / "out", OPTIONS, workers=1)
     assert not result.ok
     assert any(p.path.endswith("page.html") and p.line == 1 for p in result.problems), (
