@@ -129,10 +129,10 @@ def atom_feed(site: Site, title: str, feed_url: str, page_url: str, pages: list[
 
 def sitemap_entries(site: Site, urls: list[tuple[str, datetime | None]]) -> str:
     """The sitemap's <url> lines: an address and, where known, its date."""
-    base = site.config.base_url.rstrip("/")
+    base_url = site.config.base_url
     out = []
     for url, stamp in urls:
-        loc = _x(f"{base}/{url.lstrip('/')}")
+        loc = _x(absolute(base_url, url))
         if stamp:
             out.append(f"<url><loc>{loc}</loc>\n<lastmod>{_iso(stamp)}</lastmod>\n</url>")
         else:
