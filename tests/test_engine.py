@@ -615,23 +615,29 @@ def _with_project_templates(root: Path, article: str) -> Path:
     return root
 
 
+def _compiles(monkeypatch, entry=lambda name: name) -> list:
+    """What Jinja compiles from here on: `entry(name)` of each template."""
+    import jinja2
+
+    compiled = []
+    original = jinja2.Environment.compile
+
+    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(entry(name))
+        return original(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    return compiled
+
+
 def test_the_preview_compiles_a_template_again_only_when_it_changed(tmp_path, monkeypatch):
     """Every build makes a new Jinja environment; compiled templates are kept for the
     process by file and source, so a rebuild compiles only the template that was edited
     (compiling them all was a third of a rebuild after one edit at 10,000 pages)."""
-    import jinja2
-
     from generator.engine import SiteBuilder
 
     root = _with_project_templates(tmp_path / "site", "---\ntitle: A\n---\nTekst.\n")
-    compiled: list[str] = []
-    original = jinja2.Environment.compile
-
-    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
-        compiled.append(name)
-        return original(self, source, name, filename, raw, defer_init)
-
-    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    compiled = _compiles(monkeypatch)
     builder = SiteBuilder(root, tmp_path / "out", OPTIONS, workers=1, persistent_cache=False)
     assert builder.build().ok
     assert "page.html" in compiled and "base.html" in compiled
@@ -699,20 +705,11 @@ def _while_inside(monkeypatch, module, name: str) -> list[bool]:
 def test_a_large_first_build_compiles_its_templates_beside_the_markdown(tmp_path, monkeypatch):
     """While a worker renders Markdown, the parent parses and compiles every template:
     the render, which starts with the workers idle, then finds them done."""
-    import jinja2
-
     import generator.rendering
 
     root = _large_site(tmp_path / "site")
-    compiled: list[tuple[str, bool]] = []  # (template, while rendering)
-    original_compile = jinja2.Environment.compile
-
-    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
-        compiled.append((name, rendering[0]))
-        return original_compile(self, source, name, filename, raw, defer_init)
-
-    monkeypatch.setattr(jinja2.Environment, "compile", counting)
     rendering = _while_inside(monkeypatch, generator.rendering, "render_outputs")
+    compiled = _compiles(monkeypatch, lambda name: (name, rendering[0]))  # while rendering?
     monkeypatch.setattr(generator.render, "_COMPILED", generator.render._CompiledTemplates())
     monkeypatch.setattr(generator.deps, "_REFERENCES", {})
     result = build(root, tmp_path / "out", OPTIONS, workers=2)
@@ -765,22 +762,13 @@ def test_a_template_that_does_not_compile_is_reported_with_its_line_not_raised(
     """Compiling the templates ahead (beside the Markdown, and before the render
     workers fork) leaves a broken one to the render, which names file and line: it
     raised a traceback out of the build. The templates after it are prepared still."""
-    import jinja2
-
     from generator.config import load_config
     from generator.rendering import prepare_templates
 
     root = _with_project_templates(tmp_path / "site", "---\ntitle: A\n---\nT.\n")
     (root / "templates/page.html").write_text("{% if %}\n", encoding="utf-8")
     config, _ = load_config(root)
-    compiled: list[str] = []
-    original_compile = jinja2.Environment.compile
-
-    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
-        compiled.append(name)
-        return original_compile(self, source, name, filename, raw, defer_init)
-
-    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    compiled = _compiles(monkeypatch)
     monkeypatch.setattr(generator.render, "_COMPILED", generator.render._CompiledTemplates())
     monkeypatch.setattr(generator.deps, "_REFERENCES", {})
     prepare_templates(root, config)  # no exception: the render reports it
