@@ -37,7 +37,8 @@ class Link:
 @dataclass(frozen=True, slots=True)
 class Rendered:
     html: str
-    headings: tuple[Heading, ...]
+    # (level, anchor, text) of each heading: see `headings`.
+    heading_rows: tuple[tuple[int, str, str], ...]
     links: tuple[Link, ...]  # every link to a .md source, resolved or not
     missing: tuple[Link, ...]  # links to .md sources that do not exist
     first_paragraph: str  # plain text, for a summary when none is given
@@ -49,6 +50,13 @@ class Rendered:
     own_anchors: tuple[tuple[str, int], ...] = ()
     # (href, line) of links and images whose address is no URL at all ('//[x').
     invalid: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def headings(self) -> tuple[Heading, ...]:
+        """Kept as plain rows, made into Headings when asked for: only the anchor checks
+        and the preview ask, and each Rendered crosses from a worker to the parent and to
+        the cache, where four Heading objects a page were half its pickling time."""
+        return tuple(Heading(*row) for row in self.heading_rows)
 
 
 def make_heading(level: int, text: str, slugs: set[str]) -> Heading:
@@ -137,7 +145,7 @@ class LinksFound:
         """The text's Rendered: its HTML and headings, with these links."""
         return Rendered(
             html=html,
-            headings=tuple(headings),
+            heading_rows=tuple((h.level, h.anchor, h.text) for h in headings),
             links=tuple(self.links),
             missing=tuple(self.missing),
             first_paragraph=shorten(first_paragraph),

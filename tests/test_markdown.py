@@ -55,6 +55,22 @@ def test_links_in_lists_quotes_tables_and_footnotes_are_rewritten_with_their_lin
     assert ".md" not in rendered.html
 
 
+def test_rendered_markdown_crosses_to_the_parent_as_plain_data_but_keeps_its_headings():
+    """Every page's Rendered is pickled by a worker, unpickled by the parent and kept in
+    the cache: its headings travel as plain rows (no Heading objects, half of its
+    pickling time), and are Headings again where they are read."""
+    import pickle
+
+    from generator.rendered import Heading
+
+    rendered = render("# Een\n\nTekst met [een link](b.md).\n\n## Twee\n")
+    data = pickle.dumps(rendered, protocol=pickle.HIGHEST_PROTOCOL)
+    assert b"Heading" not in data
+    again = pickle.loads(data)  # noqa: S301 - made just above
+    assert again.headings == (Heading(1, "een", "Een"), Heading(2, "twee", "Twee"))
+    assert again == rendered
+
+
 def test_headings_get_the_ids_markdown_it_anchors_gave():
     text = (
         "# Kop\n\n## Kop\n\nKop\n---\n\n### `code` en *nadruk*\n\n#### !!!\n\n##### Vijf\n\n# Kop\n"
