@@ -157,7 +157,7 @@ class SiteBuilder:
                 trusted,
                 racy_after_ns,
                 pickles,
-                beside=partial(_load_render_side, config),
+                beside=_render_side,
             )
         if in_memory and changed is not None:
             with timer.stage("fast path"):
@@ -398,16 +398,6 @@ class SiteBuilder:
         result.written = writer.written
         result.rendered = rendered_count
         result.changed = set(writer.changed)
-
-
-def _load_render_side(config: SiteConfig) -> None:
-    """Beside the workers' front matter: the render's modules loaded, and for a site
-    with events icalendar and its zone, which every render worker would do again."""
-    _render_side()
-    if config.section_of_kind("events") is not None:
-        from generator.feeds import prepare_calendars
-
-        prepare_calendars(config.timezone)
 
 
 def _render_side():

@@ -718,30 +718,6 @@ def test_a_large_first_build_compiles_its_templates_beside_the_markdown(tmp_path
     assert {name for name, _ in compiled} >= {"page.html", "base.html", "partials/card.html"}
 
 
-def test_a_large_first_build_readies_its_calendars_beside_the_front_matter(tmp_path, monkeypatch):
-    """icalendar's import and the site's zone (~90 ms) are done by the parent while its
-    workers parse front matter, not again by every render worker; a site without an
-    events section does neither."""
-    import generator.engine as engine
-    import generator.feeds as feeds
-
-    readied: list[tuple[str, bool]] = []  # (zone, during the front matter?)
-    monkeypatch.setattr(feeds, "prepare_calendars", lambda tzid: readied.append((tzid, fm[0])))
-    fm = _while_inside(monkeypatch, engine, "load_sources")
-    root = _large_site(tmp_path / "site")
-    assert build(root, tmp_path / "out", OPTIONS, workers=2).ok
-    assert readied == [("Europe/Amsterdam", True)]
-
-    readied.clear()
-    site_yaml = root / "site.yaml"
-    site_yaml.write_text(
-        site_yaml.read_text(encoding="utf-8").replace(", kind: events", ""), encoding="utf-8"
-    )
-    shutil.rmtree(root / ".cache", ignore_errors=True)
-    assert build(root, tmp_path / "out2", OPTIONS, workers=2).ok
-    assert readied == []
-
-
 def test_a_large_first_build_arranges_its_model_beside_the_markdown(tmp_path, monkeypatch):
     """The site model's lists and the checks of front matter alone are worked out by the
     parent while a worker renders Markdown, once, and their problems still reported."""
