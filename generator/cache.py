@@ -20,12 +20,9 @@ stored as they are (`SourcePickles`) when the entries are still the ones they ho
 
 from __future__ import annotations
 
-import bisect
 import copyreg
 import hashlib
 import io
-import itertools
-import operator
 import pickle
 import zlib
 from dataclasses import dataclass, field
@@ -37,13 +34,23 @@ from zoneinfo import ZoneInfo
 import generator
 from generator.cachepacks import (
     PackWriter,
-    Segment,
     copy_segments,
     open_packs,
+    pickled,
     read_segment,
     remove_unnamed,
+    shard_folder,
     too_much_dead,
     write_atomically,
+)
+from generator.cachesources import (
+    SOURCE_SHARDS,
+    SourcePickles,
+    SourcesLaidOut,
+    sources_bounds,
+    sources_segments,
+    sources_shard,
+    sources_shards,
 )
 
 CACHE_DIR = ".cache/kennisbank"
@@ -51,7 +58,7 @@ FORMAT = 3
 MAGIC = "kennisbank-cache"
 # Shards per part: enough that one edit rewrites a small share of the cache, few
 # enough that reading them all stays cheap.
-SHARDS = {"sources": 64, "records": 256, "manifest": 16}
+SHARDS = {"sources": SOURCE_SHARDS, "records": 256, "manifest": 16}
 _ALLOWED = {
     "builtins": {
         "set",
@@ -94,79 +101,6 @@ def generator_fingerprint() -> str:
 
 
 @dataclass(slots=True)
-class PickledChunk:
-    """Results of one chunk of work as pickled by the process that made them."""
-
-    names: tuple[str, ...]  # the source of each result, in order
-    results: list  # the objects the parent holds for them
-    segment: Segment  # where the pickle was written
-
-
-class SourcePickles:
-    """A cold build's parse and Markdown results, pickled, by sources shard; and where
-    its shards begin (see `source_bounds`). The pickles go to a pack as they come, so
-    that memory holds none of them (600 MB at 50,000 pages)."""
-
-    def __init__(self, index: Path):
-        self.pack = PackWriter(_shard_folder(index))
-        self.parsed: dict[int, PickledChunk] = {}
-        self.rendered: dict[int, PickledChunk] = {}
-        self.bounds: tuple[str, ...] = ()
-
-    def store(self, data: bytes | memoryview) -> Segment:
-        return self.pack.add(data)
-
-
-# The middle shards' share against the end ones': 4.5 against 35.5 (37 and 290 sources
-# at 10k).
-_SHARD_TAPER = 4
-
-
-def source_bounds(names: list[str]) -> tuple[str, ...]:
-    """Where each sources shard after the first begins, in name order: each a run of
-    neighbouring sources. Workers parse and render a shard at a time, so they go through
-    the sources in order, as they lie on disk and as their entries come to lie in memory
-    (by hash, memory was visited at random: 10% slower). A cold build sets them; later
-    sources join the shard their name falls in.
-
-    The parent takes shards from the front and a worker from the back (parallel._claim),
-    so they meet near the middle: shards are large at both ends and small there, so the
-    one that finishes first waits only for a short last shard (equal shards of 164
-    sources at 10k left it waiting up to 14 ms, at the end of each of two stages)."""
-    ordered = sorted(names)
-    count = SHARDS["sources"]
-    if not ordered:
-        return ("",) * (count - 1)
-    middle = (count - 1) / 2
-    weights = [abs(number - middle) + _SHARD_TAPER for number in range(count)]
-    total, reached, bounds = sum(weights), 0.0, []
-    for weight in weights[:-1]:
-        reached += weight
-        bounds.append(ordered[min(len(ordered) - 1, round(len(ordered) * reached / total))])
-    return tuple(bounds)
-
-
-def source_shard(name: str, bounds: tuple[str, ...]) -> int:
-    return bisect.bisect_right(bounds, name)
-
-
-def shard_runs(
-    names: list[str], bounds: tuple[str, ...]
-) -> tuple[list[tuple[int, int]], list[int]]:
-    """For sorted `names`: each non-empty run of them in one shard, as (start, stop),
-    and that shard's number (`source_shard` of each name in the run). One search per
-    shard, where one per name was 10,000 at 10,000 pages, in each of two stages."""
-    starts = [0, *(bisect.bisect_left(names, bound) for bound in bounds), len(names)]
-    runs: list[tuple[int, int]] = []
-    shards: list[int] = []
-    for shard, (start, stop) in enumerate(itertools.pairwise(starts)):
-        if start < stop:
-            runs.append((start, stop))
-            shards.append(shard)
-    return runs, shards
-
-
-@dataclass(slots=True)
 class CacheState:
     key: tuple = ()
     sources: dict = field(default_factory=dict)  # source -> loading.SourceEntry
@@ -202,20 +136,8 @@ def cache_file(root: Path, out: Path) -> Path:
     return root / CACHE_DIR / f"build-{tag}.pickle"
 
 
-def _shard_folder(index: Path) -> Path:
-    return index.with_suffix(".shards")
-
-
-def _hashed_shard(key: str, count: int) -> int:
-    return zlib.crc32(key.encode()) % count
-
-
 def _unpickle(data: bytes | BinaryIO):
     return _SafeUnpickler(io.BytesIO(data) if isinstance(data, bytes) else data).load()
-
-
-def _pickled(value) -> bytes:
-    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def load(path: Path, key: tuple) -> CacheState:
@@ -235,12 +157,12 @@ def _load(path: Path, key: tuple) -> CacheState:
     if len(bounds) != SHARDS["sources"] - 1 or not all(type(b) is str for b in bounds):
         return CacheState(key=key)
     state = CacheState(key=key, started_ns=int(started_ns), packs=dict(sizes), bounds=tuple(bounds))
-    with open_packs(_shard_folder(path), sizes) as packs:
+    with open_packs(shard_folder(path), sizes) as packs:
         for part, shards in parts.items():
             whole = getattr(state, part)
             for number, segments in enumerate(shards):
                 if part == "sources":
-                    entries = _sources_shard([read_segment(packs, s, _unpickle) for s in segments])
+                    entries = sources_shard([read_segment(packs, s, _unpickle) for s in segments])
                 else:
                     (segment,) = segments
                     entries = read_segment(packs, segment, _unpickle)
@@ -251,85 +173,28 @@ def _load(path: Path, key: tuple) -> CacheState:
     return state
 
 
-def _sources_shard(values: list) -> dict:
-    """A sources shard: (names, rendered names, page digests as saved), the parsed
-    entries, and the rendered Markdown (with its links' URLs) of those that have it."""
-    (names, rendered_names, later), parsed, rendered = values
-    if len(parsed) != len(names) or len(rendered) != len(rendered_names):
-        raise ValueError("a sources shard whose parts do not match")
-    entries = dict(zip(names, parsed, strict=True))
-    for name, (markdown, link_urls) in zip(rendered_names, rendered, strict=True):
-        entry = entries[name]
-        entry.rendered, entry.link_urls = markdown, link_urls
-    for name, page_digest in later.items():
-        entries[name].page_digest = page_digest
-    return entries
-
-
 def _same_entries(before: dict, now: dict) -> bool:
     return len(before) == len(now) and all(before.get(k) is v for k, v in now.items())
 
 
-def _sources_segments(
-    number: int, entries: dict, premade: SourcePickles | None, writer: PackWriter
-) -> list[Segment]:
-    """The three segments of a sources shard: the workers' pickles where they still hold
-    these entries, else the entries pickled here."""
-    parsed = premade.parsed.get(number) if premade else None
-    rendered = premade.rendered.get(number) if premade else None
-    if parsed is not None and _as_pickled(entries, parsed, rendered):
-        # Every page digest as it is now: one set later in place (engine._write) may be
-        # on the very object the bytes were pickled from, so no comparison with it can
-        # tell what the bytes hold.
-        later = {name: entries[name].page_digest for name in parsed.names}
-        rendered_names = rendered.names if rendered else ()
-        head = writer.add(_pickled((parsed.names, rendered_names, later)))
-        markdown = rendered.segment if rendered else writer.add(_pickled([]))
-        return [head, parsed.segment, markdown]
-    names = tuple(entries)
-    data = [_pickled((names, (), {})), _pickled(list(entries.values())), _pickled([])]
-    return [writer.add(piece) for piece in data]
-
-
-_parsed_fields = operator.attrgetter("origin", "stat", "digest", "page", "text", "problems")
-
-
-def _as_pickled(entries: dict, parsed: PickledChunk, rendered: PickledChunk | None) -> bool:
-    """Whether the entries are what the chunks' bytes hold: the same parse results
-    (by identity) and the same rendered Markdown, later fields apart."""
-    if len(parsed.names) != len(entries):
-        return False
-    markdown = dict(zip(rendered.names, rendered.results, strict=True)) if rendered else {}
-    for name, result in zip(parsed.names, parsed.results, strict=True):
-        entry = entries.get(name)
-        if entry is None:
-            return False
-        made = markdown.get(name)
-        if made is None:
-            if entry.rendered is not None or entry.link_urls != result.link_urls:
-                return False
-        elif entry.rendered is not made[0] or entry.link_urls is not made[1]:
-            return False
-        if any(map(operator.is_not, _parsed_fields(entry), _parsed_fields(result))):
-            return False
-    return True
-
-
-def save(path: Path, state: CacheState) -> None:
+def save(path: Path, state: CacheState, laid_out: SourcesLaidOut | None = None) -> None:
     """Write the shards that changed into a new pack, then the index naming every
-    shard's place, then drop the packs no index names any more."""
-    folder = _shard_folder(path)
+    shard's place, then drop the packs no index names any more. `laid_out`: the
+    sources' shards worked out already (`lay_out_sources`), used while they still hold
+    the same entries."""
+    folder = shard_folder(path)
     folder.mkdir(parents=True, exist_ok=True)
-    bounds = (
-        state.premade.bounds
-        if state.premade and state.premade.bounds
-        else state.bounds or source_bounds(list(state.sources))
-    )
+    bounds = sources_bounds(state)
+    if laid_out is not None and (
+        laid_out.sources is not state.sources or laid_out.bounds != bounds
+    ):
+        laid_out = None
     packs = dict(state.packs)
     if state.premade is not None and state.premade.pack.finish():
         packs[state.premade.pack.name] = state.premade.pack.size
     writer = PackWriter(folder)
-    layout, stored, kept = _lay_out(state, bounds, writer, {p.name for p in folder.iterdir()})
+    existing = {p.name for p in folder.iterdir()}
+    layout, stored, kept = _lay_out(state, bounds, writer, existing, laid_out)
     if kept and too_much_dead(packs, [layout[p][n] for p, n in kept], writer.size):
         for part, number in kept:  # compact: the live shards move into the new pack
             layout[part][number] = copy_segments(folder, layout[part][number], writer)
@@ -338,7 +203,7 @@ def save(path: Path, state: CacheState) -> None:
         packs[writer.name] = writer.size
     sizes = {name: packs[name] for name in _named(layout)}
     index = (MAGIC, FORMAT, state.key, state.started_ns, sizes, bounds, layout)
-    write_atomically(path, _pickled(index))
+    write_atomically(path, pickled(index))
     state.stored = stored
     state.bounds = bounds
     state.packs = sizes
@@ -346,18 +211,30 @@ def save(path: Path, state: CacheState) -> None:
     remove_unnamed(folder, set(sizes))
 
 
-def _lay_out(state: CacheState, bounds: tuple[str, ...], writer: PackWriter, existing: set[str]):
+def _lay_out(
+    state: CacheState,
+    bounds: tuple[str, ...],
+    writer: PackWriter,
+    existing: set[str],
+    laid_out: SourcesLaidOut | None = None,
+):
     """(segments of every shard by part, what `state.stored` becomes, the shards kept
     where they were). Shards whose entries are the very objects stored before stay in
     their packs; the others are added to `writer`."""
     layout: dict[str, list] = {}
     stored: dict = {}
     kept: list[tuple[str, int]] = []
+    crcs: dict[str, int] = {}  # records and manifest share their keys: one crc each
     for part, count in SHARDS.items():
-        shards: list[dict] = [{} for _ in range(count)]
-        for name, value in getattr(state, part).items():
-            number = source_shard(name, bounds) if part == "sources" else _hashed_shard(name, count)
-            shards[number][name] = value
+        if part == "sources":
+            shards = laid_out.shards if laid_out else sources_shards(state.sources, bounds)
+        else:
+            shards = [{} for _ in range(count)]
+            for name, value in getattr(state, part).items():
+                crc = crcs.get(name)
+                if crc is None:
+                    crc = crcs[name] = zlib.crc32(name.encode())
+                shards[crc % count][name] = value
         places: list = [None] * count
         layout[part] = places
         for number, entries in enumerate(shards):
@@ -370,9 +247,10 @@ def _lay_out(state: CacheState, bounds: tuple[str, ...], writer: PackWriter, exi
                 places[number] = before[0]
                 kept.append((part, number))
             elif part == "sources":
-                places[number] = _sources_segments(number, entries, state.premade, writer)
+                checked = laid_out.as_pickled[number] if laid_out else None
+                places[number] = sources_segments(number, entries, state.premade, writer, checked)
             else:
-                places[number] = [writer.add(_pickled(entries))]
+                places[number] = [writer.add(pickled(entries))]
             stored[(part, number)] = (places[number], entries)
     return layout, stored, kept
 

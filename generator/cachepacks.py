@@ -12,6 +12,7 @@ into the new pack, so the cache never grows past twice its contents.
 from __future__ import annotations
 
 import os
+import pickle
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -24,6 +25,15 @@ T = TypeVar("T")
 # Rewrite the live shards into the new pack once the packs are this much bigger than
 # what they hold.
 DEAD_LIMIT = 2.0
+
+
+def pickled(value) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def shard_folder(index: Path) -> Path:
+    """Where the pack files of the cache index `index` are."""
+    return index.with_suffix(".shards")
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from generator import cache, collector, extras, search
+from generator import cache, cachesources, collector, extras, search
 from generator.buildtypes import BuildOptions, BuildResult, Timer
 from generator.config import SiteConfig, load_config
 from generator.content import discover
@@ -144,7 +144,7 @@ class SiteBuilder:
             trusted = set(state.sources) - changed if (in_memory and changed is not None) else None
             # The workers' pickles of a cold build's sources, for the cache to store.
             pickles = (
-                cache.SourcePickles(cache.cache_file(self.root, self.out))
+                cachesources.SourcePickles(cache.cache_file(self.root, self.out))
                 if self.persistent_cache
                 else None
             )
@@ -341,6 +341,14 @@ class SiteBuilder:
         writer = self._writer(state)
         writer.begin()
         digester = Digester({s: e.page_digest for s, e in entries.items() if e.page_digest})
+        # A first build's sources, by cache shard, checked against the workers' pickles
+        # while the render runs, not in the save after it.
+        laid_out: list[cachesources.SourcesLaidOut | None] = []
+        beside = (
+            (lambda: laid_out.append(cachesources.lay_out_sources(state)))
+            if self.persistent_cache and state.premade is not None
+            else None
+        )
         try:
             writer.write(MARKER, MARKER_TEXT)  # lets the next build know this folder is ours
             with timer.stage("render"):
@@ -354,6 +362,7 @@ class SiteBuilder:
                     self.progress,
                     only,
                     result.render_costs,
+                    beside,
                 )
             if problems:
                 writer.abort()
@@ -389,7 +398,11 @@ class SiteBuilder:
             self._remember(site, records, result, only)
         if self.persistent_cache and (reparsed or rendered_count or writer.changed):
             with timer.stage("cache save"):
-                cache.save(cache.cache_file(self.root, self.out), new_state)
+                cache.save(
+                    cache.cache_file(self.root, self.out),
+                    new_state,
+                    laid_out[0] if laid_out else None,
+                )
         elif new_state.premade is not None:  # pickles made for a save that is not needed
             new_state.premade.pack.discard()
             new_state.premade = None

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.cache import PickledChunk, SourcePickles, shard_runs, source_bounds
+from generator.cachesources import PickledChunk, SourcePickles, shard_runs, source_bounds
 from generator.config import SiteConfig
 from generator.content import Discovery, PageSource
 from generator.digest import hash_bytes
@@ -196,7 +196,7 @@ def load_sources(
 def _mapped(task, names: list[str], workers: int, pickles: SourcePickles | None, beside=None):
     """(results, their pickles by shard) of `map_chunks` over the named items; with
     `pickles`, in chunks of one sources shard each (the names come sorted; see
-    cache.source_bounds), their pickles stored there as they come. `beside`: see
+    cachesources.source_bounds), their pickles stored there as they come. `beside`: see
     map_chunks."""
     if pickles is None:
         return map_chunks(task, len(names), workers, beside=beside), {}

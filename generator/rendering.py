@@ -8,6 +8,7 @@ sends back only small records. Output bytes never depend on the worker.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from generator.deps import (
@@ -42,11 +43,13 @@ def render_outputs(
     progress=None,
     only: set[str] | None = None,
     costs: dict[str, list] | None = None,
+    beside: Callable[[], None] | None = None,
 ) -> tuple[dict[str, OutputRecord], list[Problem], int]:
     """Render what changed. With `only`, the caller knows that every other output is
     unchanged: those are kept without being checked (the preview's fast path).
     `costs` receives, per template (or feed file name), [outputs made, seconds spent],
-    summed over every process (`--timings`)."""
+    summed over every process (`--timings`). `beside`: work of the caller's own, done
+    while workers render (see map_chunks)."""
     env = make_environment(root, site.config)
     view = SiteView(site)
     env.globals.update(site=view)
@@ -128,7 +131,7 @@ def render_outputs(
         progress.start("pagina's maken", count)
     advance = progress.advance if progress is not None else None
     for rel, state, changed, record, problem, kind, seconds in map_chunks(
-        work_range, count, workers, advance
+        work_range, count, workers, advance, beside=beside
     ):
         if problem is not None:
             problems.append(problem)

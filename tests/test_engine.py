@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import generator
-from generator import cache, cachepacks
+from generator import cache, cachepacks, cachesources
 from generator.build import BuildOptions, build
 from generator.deps import OutputRecord
 from tests.sitekit import PROJECT, build_site
@@ -430,19 +430,19 @@ def test_sources_shards_are_runs_of_names_small_where_the_processes_meet():
     near the middle, where short shards keep the one that is done first from waiting
     long for the other's last shard."""
     names = [f"content/artikelen/{number:05d}.md" for number in range(10_000)]
-    bounds = cache.source_bounds(list(reversed(names)))
+    bounds = cachesources.source_bounds(list(reversed(names)))
     assert list(bounds) == sorted(bounds) and len(bounds) == cache.SHARDS["sources"] - 1
-    sizes = Counter(cache.source_shard(name, bounds) for name in names)
+    sizes = Counter(cachesources.source_shard(name, bounds) for name in names)
     shards = [sizes[number] for number in range(cache.SHARDS["sources"])]
     assert sum(shards) == len(names)
     middle = len(shards) // 2
     assert max(shards[middle - 4 : middle + 4]) * 4 < min(shards[:4] + shards[-4:])
     assert shards == [sizes[number] for number in sorted(sizes)]  # no shard left empty
     # Each shard a run of neighbouring names.
-    assert [cache.source_shard(name, bounds) for name in names] == sorted(
-        cache.source_shard(name, bounds) for name in names
+    assert [cachesources.source_shard(name, bounds) for name in names] == sorted(
+        cachesources.source_shard(name, bounds) for name in names
     )
-    assert cache.source_bounds([]) == ("",) * (cache.SHARDS["sources"] - 1)
+    assert cachesources.source_bounds([]) == ("",) * (cache.SHARDS["sources"] - 1)
 
 
 @settings(max_examples=200, deadline=None)
@@ -454,10 +454,10 @@ def test_shard_runs_are_the_runs_of_each_names_shard(names, bounds):
     """The stages split the sorted names by shard with a search per shard: the same
     runs as the shard of every name, one by one."""
     names, bounds = sorted(names), tuple(sorted(bounds))
-    runs, shards = cache.shard_runs(names, bounds)
+    runs, shards = cachesources.shard_runs(names, bounds)
     assert [
         (name, shard) for (a, b), shard in zip(runs, shards, strict=True) for name in names[a:b]
-    ] == [(name, cache.source_shard(name, bounds)) for name in names]
+    ] == [(name, cachesources.source_shard(name, bounds)) for name in names]
     assert len(set(shards)) == len(shards)  # one run per shard
 
 
@@ -466,11 +466,11 @@ def _pickled_as_by_a_worker(index: Path):
     from generator.loading import SourceEntry
 
     entry = SourceEntry(("text", "intro"), (1, 2), "abc")
-    pickles = cache.SourcePickles(index)
-    pickles.bounds = cache.source_bounds(["a.md"])
+    pickles = cachesources.SourcePickles(index)
+    pickles.bounds = cachesources.source_bounds(["a.md"])
     segment = pickles.store(pickle.dumps([entry]))
-    number = cache.source_shard("a.md", pickles.bounds)
-    pickles.parsed[number] = cache.PickledChunk(("a.md",), [entry], segment)
+    number = cachesources.source_shard("a.md", pickles.bounds)
+    pickles.parsed[number] = cachesources.PickledChunk(("a.md",), [entry], segment)
     return entry, pickles
 
 
@@ -505,7 +505,7 @@ def test_a_cold_build_stores_its_sources_as_the_workers_pickled_them(corpus, tmp
     from generator.loading import SourceEntry
 
     pickled_types: list[type] = []
-    pickled = cache._pickled
+    pickled = cachepacks.pickled
 
     def spying(value):
         items = value.values() if isinstance(value, dict) else value
@@ -513,7 +513,8 @@ def test_a_cold_build_stores_its_sources_as_the_workers_pickled_them(corpus, tmp
             pickled_types.extend(type(item) for item in items)
         return pickled(value)
 
-    monkeypatch.setattr(cache, "_pickled", spying)
+    for module in (cache, cachesources):  # the two that pickle for the cache
+        monkeypatch.setattr(module, "pickled", spying)
     site = tmp_path / "site"
     shutil.copytree(corpus, site, symlinks=True)
     builder = SiteBuilder(site, site / "build", OPTIONS, workers=2)
@@ -716,6 +717,30 @@ def test_a_large_first_build_compiles_its_templates_beside_the_markdown(tmp_path
     assert result.ok, result.problems
     assert [name for name, during in compiled if during] == []
     assert {name for name, _ in compiled} >= {"page.html", "base.html", "partials/card.html"}
+
+
+def test_a_large_first_build_checks_its_cached_sources_beside_the_render(tmp_path, monkeypatch):
+    """Whether the workers' pickles still hold the sources (a third of the cache save
+    at 10,000 pages) is worked out while a worker renders; the save after it writes.
+    The cache it leaves is whole: the next build renders nothing."""
+    import generator.cache as cache
+    import generator.rendering
+
+    root = _large_site(tmp_path / "site")
+    rendering = _while_inside(monkeypatch, generator.rendering, "render_outputs")
+    saving = _while_inside(monkeypatch, cache, "save")
+    checked: list[tuple[bool, bool]] = []  # (while rendering, while saving) per shard
+    original = cachesources._as_pickled
+
+    def as_pickled(*args):
+        checked.append((rendering[0], saving[0]))
+        return original(*args)
+
+    monkeypatch.setattr(cachesources, "_as_pickled", as_pickled)
+    assert build(root, tmp_path / "out", OPTIONS, workers=2).ok
+    assert checked and set(checked) == {(True, False)}
+    again = build(root, tmp_path / "out", OPTIONS, workers=2)
+    assert again.ok and again.rendered == 0 and again.written == 0
 
 
 def test_a_large_first_build_arranges_its_model_beside_the_markdown(tmp_path, monkeypatch):
