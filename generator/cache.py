@@ -166,11 +166,23 @@ def _load(path: Path, key: tuple) -> CacheState:
                 else:
                     (segment,) = segments
                     entries = read_segment(packs, segment, _unpickle)
+                    if part == "records":
+                        entries = _records(entries)
                 if type(entries) is not dict:
                     return CacheState(key=key)
                 whole.update(entries)
                 state.stored[(part, number)] = (segments, entries)
     return state
+
+
+def _records(packed: object) -> dict | None:
+    """A records shard as stored: each output's record as its packed bytes (pickling the
+    records themselves called their __reduce__ each time: twice the save's time)."""
+    if type(packed) is not dict or not all(type(data) is bytes for data in packed.values()):
+        return None
+    from generator.deps import OutputRecord  # the render's side (Jinja): not at start
+
+    return {rel: OutputRecord(data) for rel, data in packed.items()}
 
 
 def _same_entries(before: dict, now: dict) -> bool:
@@ -250,7 +262,10 @@ def _lay_out(
                 checked = laid_out.as_pickled[number] if laid_out else None
                 places[number] = sources_segments(number, entries, state.premade, writer, checked)
             else:
-                places[number] = [writer.add(pickled(entries))]
+                plain = (
+                    {rel: r.pack() for rel, r in entries.items()} if part == "records" else entries
+                )
+                places[number] = [writer.add(pickled(plain))]
             stored[(part, number)] = (places[number], entries)
     return layout, stored, kept
 

@@ -20,7 +20,6 @@ from hypothesis import strategies as st
 import generator
 from generator import cache, cachepacks, cachesources
 from generator.build import BuildOptions, build
-from generator.deps import OutputRecord
 from tests.sitekit import PROJECT, build_site
 
 OPTIONS = BuildOptions(now=datetime(2024, 6, 1, 12, 0))
@@ -541,6 +540,24 @@ def test_foreign_cache_is_never_executed(corpus, tmp_path):
     assert not marker.exists()
 
 
+def test_a_records_shard_of_anything_but_packed_records_discards_the_cache(
+    corpus, reference, tmp_path
+):
+    """Records are stored as their packed bytes; a shard holding anything else (an
+    older cache's record objects, a number) is no cache of ours: all is made again."""
+    site, out, everything = _prepared(corpus, tmp_path)
+    index = cache.cache_file(site, out)
+    magic, form, key, started_ns, sizes, bounds, parts = pickle.loads(index.read_bytes())
+    data = pickle.dumps({"index.html": 1})
+    (index.with_suffix(".shards") / "pack-changed.bin").write_bytes(data)
+    parts["records"][0] = [("pack-changed.bin", 0, len(data))]
+    sizes["pack-changed.bin"] = len(data)
+    index.write_bytes(pickle.dumps((magic, form, key, started_ns, sizes, bounds, parts)))
+    result = build(site, out, OPTIONS)
+    assert result.ok and result.rendered == everything
+    assert _tree(out) == reference
+
+
 def test_a_damaged_record_in_the_cache_has_its_output_made_again(corpus, reference, tmp_path):
     """Records are unpacked only where they are compared, after the cache was loaded:
     one that cannot be read (or names a class to run) counts as changed."""
@@ -555,8 +572,9 @@ def test_a_damaged_record_in_the_cache_has_its_output_made_again(corpus, referen
         file.seek(offset)
         records = pickle.loads(file.read(length))
     first, second = sorted(records)[:2]
-    records[first] = OutputRecord(b"no pickle at all")
-    records[second] = OutputRecord(pickle.dumps(_Planted()))
+    assert all(type(packed) is bytes for packed in records.values())  # stored packed
+    records[first] = b"no pickle at all"
+    records[second] = pickle.dumps(_Planted())
     data = pickle.dumps(records)
     (folder / "pack-changed.bin").write_bytes(data)
     parts["records"][number] = [("pack-changed.bin", 0, len(data))]
