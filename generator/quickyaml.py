@@ -123,6 +123,12 @@ def _block_list(rows: list, at: int, indent: int) -> tuple[list, int]:
 
 def _flow(text: str) -> list:
     """A one-line flow sequence such as ["a b", 'c', d, 12]."""
+    if len(text) > 3 and text.startswith('["') and text.endswith('"]') and "\\" not in text:
+        # Most: double-quoted texts, ', ' between them (tags), split without the two
+        # regular expressions; any other quote in them leaves it to those.
+        items = text[2:-2].split('", "')
+        if not any('"' in item for item in items):
+            return items
     if not _FLOW.fullmatch(text):
         raise _Decline  # nested, unclosed, trailing comma, comment after it, ...
     items: list = []
@@ -134,6 +140,10 @@ def _flow(text: str) -> list:
 def _scalar(text: str) -> object:
     """A one-line scalar with no surrounding spaces: quoted text, or typed plain text."""
     first = text[0]
+    if first == '"' and text[-1] == '"' and len(text) > 1:
+        inner = text[1:-1]
+        if '"' not in inner and "\\" not in inner:  # what _DOUBLE takes, without it
+            return inner
     if first == '"' or first == "'":
         match = (_DOUBLE if first == '"' else _SINGLE).fullmatch(text)
         if match is None:

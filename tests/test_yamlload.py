@@ -22,6 +22,7 @@ DOCUMENTS = [
     "set: !!set {a, b}\nbinary: !!binary aGFsbG8=\nstr: !!str 12\n",
     "? [a, b]\n: lijst als sleutel\n",
     "ordered: !!omap [a: 1, b: 2]\n",
+    'tags: [", ", "", "a, b", "x"]\nsummary: ""\ntitle: "Een: twee # drie"\n',
 ]
 
 
@@ -137,6 +138,10 @@ DECLINED = [
     "huge: " + "9" * 5000,
     "tags: [a, [b]]",
     "tags: [a, b,]",
+    'tags: ["]',  # an unclosed quote, not an empty text
+    'tags: ["a" "b"]',
+    'tags: ["a", "b\\"c"]',
+    'title: "a"b"',
     "tags: [a: b]",
     "aliases:\n  - a: b",
     "deep:\n  deeper:\n    deepest: 1",
