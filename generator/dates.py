@@ -58,7 +58,7 @@ def _in_range(moment: Moment, zone: ZoneInfo) -> Moment | None:
 
 @lru_cache(maxsize=65536)  # a large site has more distinct days than a small cache holds
 def _format_date(day: date, style: str, locale: str) -> str:
-    quick = _quick_pattern(style, locale, "date")
+    quick = _quick_pattern(style, locale)
     if quick is not None:
         return quick(day)
     from babel.dates import format_date
@@ -85,15 +85,15 @@ _STYLES = ("full", "long", "medium", "short")
 
 
 @lru_cache(maxsize=256)
-def _quick_pattern(pattern: str, locale: str, kind: str) -> Callable[[date], str] | None:
-    """`pattern` ('full', ... or 'd MMMM y') as a function of a date or datetime, or None
-    where Babel must write it. `kind` says which of Babel's named styles is meant."""
-    from babel.dates import get_date_format, get_time_format, tokenize_pattern
+def _quick_pattern(pattern: str, locale: str) -> Callable[[date], str] | None:
+    """`pattern` (a pattern such as 'd MMMM y', or one of the locale's date styles:
+    'full', 'long', ...) as a function of a date or datetime; None where Babel must
+    write it."""
+    from babel.dates import get_date_format, tokenize_pattern
 
     data = _locale(locale)
     if pattern in _STYLES:
-        named = get_date_format if kind == "date" else get_time_format
-        pattern = named(pattern, locale=data).pattern  # type: ignore[arg-type]
+        pattern = get_date_format(pattern, locale=data).pattern  # type: ignore[arg-type]
     parts: list[str | Callable[[date], str]] = []
     for token, value in tokenize_pattern(pattern):
         if token == "chars":
@@ -177,7 +177,7 @@ def clock(at: datetime, locale: str = "nl", zone: ZoneInfo | None = None) -> str
     """'14:00'."""
     if zone is not None:
         at = at.astimezone(zone)
-    quick = _quick_pattern("HH:mm", locale, "time")
+    quick = _quick_pattern("HH:mm", locale)
     if quick is not None:
         return quick(at)
     from babel.dates import format_time
@@ -188,7 +188,7 @@ def clock(at: datetime, locale: str = "nl", zone: ZoneInfo | None = None) -> str
 def long_datetime(at: datetime, locale: str = "nl", zone: ZoneInfo | None = None) -> str:
     if zone is not None:
         at = at.astimezone(zone)
-    quick = _quick_pattern(_LONG_DATETIME, locale, "datetime")
+    quick = _quick_pattern(_LONG_DATETIME, locale)
     if quick is not None:
         return quick(at)
     from babel.dates import format_datetime

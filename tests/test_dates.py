@@ -41,7 +41,7 @@ DAYS = _every_day(date(2024, 1, 1), 366) + [date(7, 3, 9), date(999, 12, 31), da
 @pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("pattern", DATE_PATTERNS)
 def test_a_date_is_written_as_babel_writes_it(locale, pattern):
-    assert dates._quick_pattern(pattern, locale, "date") is not None  # not Babel's by default
+    assert dates._quick_pattern(pattern, locale) is not None  # not Babel's by default
     babel_locale = Locale.parse(locale)
     for day in DAYS:
         expected = format_date(day, format=pattern, locale=babel_locale)
@@ -66,6 +66,6 @@ def test_a_pattern_with_fields_of_its_own_is_left_to_babel():
     """Week numbers, eras, quarters, the numeric day of the week: Babel writes them."""
     day = date(2024, 12, 30)  # week 1 of 2025
     for pattern in ["w", "'week' w Y", "G y", "QQQ y", "e", "D"]:
-        assert dates._quick_pattern(pattern, "nl", "date") is None
+        assert dates._quick_pattern(pattern, "nl") is None
         assert dates._format_date(day, pattern, "nl") == format_date(day, pattern, locale="nl")
     assert dates._format_date(day, "w Y", "nl") == "1 2025"
