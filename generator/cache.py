@@ -54,7 +54,7 @@ from generator.cachesources import (
 )
 
 CACHE_DIR = ".cache/kennisbank"
-FORMAT = 3
+FORMAT = 4  # 4: records stored as their packed bytes
 MAGIC = "kennisbank-cache"
 # Shards per part: enough that one edit rewrites a small share of the cache, few
 # enough that reading them all stays cheap.
@@ -176,8 +176,8 @@ def _load(path: Path, key: tuple) -> CacheState:
 
 
 def _records(packed: object) -> dict | None:
-    """A records shard as stored: each output's record as its packed bytes (pickling the
-    records themselves called their __reduce__ each time: twice the save's time)."""
+    """A records shard as stored: each output's record as its packed bytes (pickled as
+    record objects, each called its __reduce__: twice as long to save)."""
     if type(packed) is not dict or not all(type(data) is bytes for data in packed.values()):
         return None
     from generator.deps import OutputRecord  # the render's side (Jinja): not at start
