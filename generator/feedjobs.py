@@ -8,21 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TypeVar
+from functools import cache
 
 from generator import extras, feeds
 from generator.model import Page
 from generator.site import Site
 from generator.urls import output_path
 
-T = TypeVar("T")
-
 
 @dataclass(slots=True)
 class FeedJob:
     """A feed to make. Its inputs are gathered when first asked for: a first build
     digests them where it makes the feed, in a render worker, so the parent need not
-    gather every feed's pages and HTML before the workers start (13 ms at 10k)."""
+    gather every feed's pages and HTML before the workers start (13 ms at 10k).
+    What `gather` and `make` both need is made once, behind functools.cache."""
 
     path: str  # output path
     gather: Callable[[], tuple]  # everything the bytes depend on (pages, HTML, names)
@@ -34,19 +33,6 @@ class FeedJob:
         if self._inputs is None:
             self._inputs = self.gather()
         return self._inputs
-
-
-def _once(make: Callable[[], T]) -> Callable[[], T]:
-    """`make()`, made at the first call and kept for the next (a job's inputs and its
-    bytes are made from the same pages)."""
-    kept: list[T] = []
-
-    def made() -> T:
-        if not kept:
-            kept.append(make())
-        return kept[0]
-
-    return made
 
 
 def _with_html(site: Site, pages: list[Page]) -> tuple:
@@ -66,7 +52,7 @@ def feed_jobs(site: Site, wanted: set[str] | None = None) -> Iterator[FeedJob]:
     skipped (as render_jobs skips lists for the preview's fast path)."""
     config = site.config
     head = feeds.FEED_LENGTH
-    articles = _once(site.articles)
+    articles = cache(site.articles)
     yield FeedJob(
         "feed.xml",
         lambda: ("atom", config, _with_html(site, articles()[:head])),
@@ -78,7 +64,7 @@ def feed_jobs(site: Site, wanted: set[str] | None = None) -> Iterator[FeedJob]:
                 yield _tag_feed(site, term)
     events = config.section_of_kind("events")
     if events:
-        upcoming = _once(lambda: site.page_list(site.upcoming))
+        upcoming = cache(lambda: site.page_list(site.upcoming))
         yield FeedJob(
             f"{events.name}/agenda.ics",
             lambda: ("ics", config, _with_html(site, upcoming())),
@@ -90,20 +76,20 @@ def feed_jobs(site: Site, wanted: set[str] | None = None) -> Iterator[FeedJob]:
                 yield _event_calendar(site, page)
     # Its inputs are its own lines: digesting 13,000 (address, date) pairs one by one
     # took 18 ms at 10k, hashing their text takes one call.
-    entries = _once(lambda: feeds.sitemap_entries(site, extras.sitemap_urls(site)))
+    entries = cache(lambda: feeds.sitemap_entries(site, extras.sitemap_urls(site)))
     yield FeedJob(
         "sitemap.xml",
         lambda: ("sitemap", config, entries()),
         lambda: feeds.sitemap(entries()),
     )
     yield FeedJob("robots.txt", lambda: ("robots", config), lambda: feeds.robots(site))
-    rebuild = _once(lambda: extras.rebuild_json(site))
+    rebuild = cache(lambda: extras.rebuild_json(site))
     yield FeedJob(extras.REBUILD_FILE, lambda: ("rebuild", rebuild()), rebuild)
 
 
 def _tag_feed(site: Site, term) -> FeedJob:
     feed_url = f"{term.url}feed.xml"
-    pages = _once(lambda: site.page_list(term.pages))
+    pages = cache(lambda: site.page_list(term.pages))
     title = f"{site.config.title}: {term.name}"
     return FeedJob(
         output_path(feed_url),
