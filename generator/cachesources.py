@@ -171,11 +171,10 @@ class SourcesLaidOut:
     as_pickled: list[bool]
 
 
-def lay_out_sources(state: CacheState) -> SourcesLaidOut | None:
-    """For `save`: None when there are no premade pickles to check (nothing to gain)."""
+def lay_out_sources(state: CacheState) -> SourcesLaidOut:
+    """For `save`, of a state with the workers' pickles (`state.premade`) to check."""
     premade = state.premade
-    if premade is None:
-        return None
+    assert premade is not None  # the caller has them: otherwise there is nothing to gain
     bounds = sources_bounds(state)
     shards = sources_shards(state.sources, bounds)
     as_pickled = [

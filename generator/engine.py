@@ -343,7 +343,7 @@ class SiteBuilder:
         digester = Digester({s: e.page_digest for s, e in entries.items() if e.page_digest})
         # A first build's sources, by cache shard, checked against the workers' pickles
         # while the render runs, not in the save after it.
-        laid_out: list[cachesources.SourcesLaidOut | None] = []
+        laid_out: list[cachesources.SourcesLaidOut] = []
         beside = (
             (lambda: laid_out.append(cachesources.lay_out_sources(state)))
             if self.persistent_cache and state.premade is not None
