@@ -177,7 +177,7 @@ def load_sources(
         pickles.bounds = source_bounds(names)
     parsed = _mapped(parse_range, names, workers, pickles if keep else None, beside)
     if keep:
-        pickles.parsed.update(parsed[1])
+        pickles.add_parsed(parsed[1])
     for (source, *_rest), entry in zip(todo, parsed[0], strict=True):
         old = previous.get(source)
         if old is not None and old.digest == entry.digest and old.origin == entry.origin:
@@ -255,7 +255,10 @@ def render_sources(
         pickles.rendered.update(chunks)
     for source, (rendered, link_urls) in zip(todo, rendered_all, strict=True):
         # Replaced, not changed in place, so that the cache sees what changed.
-        entries[source] = _with_markdown(entries[source], rendered, link_urls)
+        parsed = entries[source]
+        entries[source] = _with_markdown(parsed, rendered, link_urls)
+        if keep:
+            pickles.join(source, parsed, entries[source])
 
 
 def _with_markdown(entry: SourceEntry, rendered: Rendered, link_urls: tuple) -> SourceEntry:

@@ -469,7 +469,7 @@ def _pickled_as_by_a_worker(index: Path):
     pickles.bounds = cachesources.source_bounds(["a.md"])
     segment = pickles.store(pickle.dumps([entry]))
     number = cachesources.source_shard("a.md", pickles.bounds)
-    pickles.parsed[number] = cachesources.PickledChunk(("a.md",), [entry], segment)
+    pickles.add_parsed({number: cachesources.PickledChunk(("a.md",), [entry], segment)})
     return entry, pickles
 
 
@@ -496,6 +496,50 @@ def test_an_entry_changed_after_the_pickle_is_stored_as_it_is_now(tmp_path):
     cache.save(index, state)
     loaded = cache.load(index, ("k",)).sources["a.md"]
     assert (loaded.stat, loaded.digest) == ((1, 3), "abd")
+
+
+class _Untouchable:
+    """An entry whose every field read fails."""
+
+    def __getattribute__(self, name):
+        raise AssertionError(f"the check read an entry's {name}")
+
+
+def test_whether_pickles_still_hold_the_sources_is_told_by_identity_alone(tmp_path):
+    """Beside the render, reading every field of every entry wrote to the memory the
+    render worker shares (reference counts): each is the very entry the build made of
+    the pickled results, or it is not what the bytes hold."""
+    pickles = cachesources.SourcePickles(tmp_path / "cache" / "build-x.pickle")
+    names = ["a.md", "b.md"]
+    pickles.bounds = cachesources.source_bounds(names)
+    shard = {name: cachesources.source_shard(name, pickles.bounds) for name in names}
+    parsed = {name: _Untouchable() for name in names}
+    pickles.add_parsed(
+        {
+            number: cachesources.PickledChunk(
+                tuple(n for n in names if shard[n] == number),
+                [parsed[n] for n in names if shard[n] == number],
+                ("pack", 0, 0),
+            )
+            for number in set(shard.values())
+        }
+    )
+    whole = _Untouchable()  # b.md with its rendered Markdown
+    pickles.join("b.md", parsed["b.md"], whole)
+    pickles.rendered[shard["b.md"]] = cachesources.PickledChunk(
+        ("b.md",), [("html", ())], ("pack", 0, 0)
+    )
+
+    def verdicts(sources: dict) -> set[bool]:
+        state = cache.CacheState(key=("k",), sources=sources, premade=pickles)
+        laid_out = cachesources.lay_out_sources(state)
+        return {laid_out.as_pickled[number] for number in set(shard.values())}
+
+    assert verdicts({"a.md": parsed["a.md"], "b.md": whole}) == {True}
+    assert False in verdicts({"a.md": _Untouchable(), "b.md": whole})  # replaced since
+    assert False in verdicts({"a.md": parsed["a.md"], "b.md": parsed["b.md"]})  # no Markdown
+    pickles.join("a.md", _Untouchable(), _Untouchable())  # joined to another entry
+    assert False in verdicts({"a.md": parsed["a.md"], "b.md": whole})
 
 
 def test_a_cold_build_stores_its_sources_as_the_workers_pickled_them(corpus, tmp_path, monkeypatch):
