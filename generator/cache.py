@@ -54,7 +54,7 @@ from generator.cachesources import (
 )
 
 CACHE_DIR = ".cache/kennisbank"
-FORMAT = 4  # 4: records stored as their packed bytes
+FORMAT = 5  # 5: rendered Markdown with its link targets
 MAGIC = "kennisbank-cache"
 # Shards per part: enough that one edit rewrites a small share of the cache, few
 # enough that reading them all stays cheap.

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 
 from markupsafe import Markup
 
@@ -18,6 +19,7 @@ from generator.views import Crumb, Pager, SiteView
 from generator.vocabulary import synonym_redirects
 
 SEARCH_URL = "/zoeken/"
+_SOURCE = attrgetter("source")
 
 
 @dataclass(slots=True)
@@ -63,7 +65,7 @@ def render_jobs(site: Site, view: SiteView, wanted: set[str] | None = None) -> I
             if _list_wanted(page.url, lists):
                 yield from _content_page(site, page)
         elif wanted is None or output_path(page.url) in wanted:
-            yield from _content_page(site, page)
+            yield _content_job(site, page)
     yield from _taxonomies(site, lists)
     yield RenderJob("/404.html", ("404.html",), {"crumbs": []})
     yield RenderJob(SEARCH_URL, ("search.html",), {"crumbs": [Crumb("Home", "/")]})
@@ -121,7 +123,7 @@ def _listing(
             paginated_url(first_url, number),
             templates,
             {**context, "items": chunk, "pager": Pager(number, len(chunks), first_url)},
-            tuple(p.source for p in chunk),
+            tuple(map(_SOURCE, chunk)),
         )
 
 
@@ -171,14 +173,20 @@ def _page_templates(section: str | None, kind: str) -> tuple[str, ...]:
     )
 
 
+def _content_job(site: Site, page: Page) -> RenderJob:
+    """The job of a page that is no list (all but an author's)."""
+    # `content` keeps its place in the context (its digest goes by order): see complete().
+    context = {"page": page, "content": None, "pager": None, "items": []}
+    templates = _page_templates(page.section, page.kind)
+    return RenderJob(page.url, templates, context, (page.source,), site.rendered[page.source])
+
+
 def _content_page(site: Site, page: Page) -> Iterator[RenderJob]:
+    if page.kind != "author":
+        yield _content_job(site, page)
+        return
     templates = _page_templates(page.section, page.kind)
     rendered = site.rendered[page.source]
-    if page.kind != "author":
-        # `content` keeps its place in the context (its digest goes by order): see complete().
-        context = {"page": page, "content": None, "pager": None, "items": []}
-        yield RenderJob(page.url, templates, context, (page.source,), rendered)
-        return
     context = {"page": page, "content": Markup(rendered.html)}
     written = site.page_list(site.by_author.get(page.slug, ()))
     for job in _listing(site, page.url, written, templates, context):

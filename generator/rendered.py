@@ -50,6 +50,9 @@ class Rendered:
     own_anchors: tuple[tuple[str, int], ...] = ()
     # (href, line) of links and images whose address is no URL at all ('//[x').
     invalid: tuple[tuple[str, int], ...] = ()
+    # The sources its links point at, each once, in the order first linked: worked out
+    # where the Markdown is rendered (in a worker), for the site's backlinks.
+    targets: tuple[str, ...] = ()
 
     @property
     def headings(self) -> tuple[Heading, ...]:
@@ -154,6 +157,7 @@ class LinksFound:
             external=tuple(self.others["external"]),
             own_anchors=tuple(self.others["own_anchors"]),
             invalid=tuple(self.others["invalid"]),
+            targets=tuple(dict.fromkeys([link.target for link in self.links])),
         )
 
 

@@ -31,6 +31,17 @@ def test_a_link_on_line_n_of_a_paragraph_reports_line_n():
     ]
 
 
+@pytest.mark.parametrize("raw", ["", "<br>\n"])  # the quick way, and the walk (raw HTML)
+def test_the_sources_a_text_links_to_are_listed_once_each_in_the_order_first_linked(raw):
+    """What the site's backlinks are made of, worked out where the Markdown is rendered."""
+    text = raw + "[b](b.md), [weg](weg.md#x) en [p](../projecten/parana.md)\n\n[b](b.md#kop)\n"
+    assert render(text).targets == (
+        "content/artikelen/b.md",
+        "content/artikelen/weg.md",
+        "content/projecten/parana.md",
+    )
+
+
 def test_links_in_lists_quotes_tables_and_footnotes_are_rewritten_with_their_lines():
     text = (
         "- punt [a](b.md)\n"  # 1

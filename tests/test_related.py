@@ -81,3 +81,10 @@ def test_an_old_page_sharing_two_tags_is_found_behind_hundreds_of_newer_ones():
     got = [p.source for p in related_pages(site, pages[0])]
     assert got == _expected(pages[0], pages)
     assert got[0] == "content/artikelen/p601.md"
+
+
+def test_a_page_list_leaves_out_sources_that_are_no_published_page():
+    site, pages = _site([["wonen"], ["zorg"]])
+    first, second = (p.source for p in pages)
+    assert [p.source for p in site.page_list((second, first))] == [second, first]
+    assert [p.source for p in site.page_list([first, "content/weg.md", second])] == [first, second]
