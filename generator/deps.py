@@ -20,6 +20,7 @@ import jinja2.meta
 
 from generator.digest import Digester, hash_bytes
 from generator.model import Page
+from generator.taxonomy import Term
 
 QueryKey = tuple  # (attribute name, *argument keys)
 
@@ -306,11 +307,11 @@ def _collect_pages(value: object, into: set[str], depth: int = 0) -> None:
         if depth < 3:
             for item in value:
                 # Most answers are lists of pages: their items take no call each. A
-                # text is neither a page nor a list (a term list's titles).
+                # text or a term is neither a page nor a list (a page's term groups).
                 item_kind = type(item)
                 if item_kind is Page:
                     into.add(item.source)
-                elif item_kind is not str:
+                elif item_kind is not str and item_kind is not Term:
                     _collect_pages(item, into, depth + 1)
     elif kind is Page or isinstance(value, Page):
         into.add(value.source)

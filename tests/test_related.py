@@ -88,3 +88,15 @@ def test_a_page_list_leaves_out_sources_that_are_no_published_page():
     first, second = (p.source for p in pages)
     assert [p.source for p in site.page_list((second, first))] == [second, first]
     assert [p.source for p in site.page_list([first, "content/weg.md", second])] == [first, second]
+
+
+def test_the_pages_an_answer_mentions_are_found_beside_terms_and_texts():
+    """What a recorded question's answer mentions (deps.mentioned_pages): pages in lists
+    and groups; a term holds page sources, no pages, and mentions none itself."""
+    from generator.deps import mentioned_pages
+
+    site, pages = _site([["wonen"], ["wonen", "zorg"]])
+    wonen = site.terms["tags"]["wonen"]
+    assert mentioned_pages([("Onderwerpen", [wonen])]) == set()
+    assert mentioned_pages([("Onderwerpen", [wonen, pages[1]])]) == {pages[1].source}
+    assert mentioned_pages((pages[0], [pages[1]])) == {p.source for p in pages}
