@@ -220,6 +220,11 @@ class RecordingSite:
                 if log is not None:
                     log.setdefault(key, known[1])
                 return known[0]
+            elif len(args) == 1 and type(args[0]) is str:  # `site.section_title(name)`
+                key = (name, args[0])  # as arg_key keys a text
+                known = answers.get(key)
+                if known is None:
+                    known = remember(key, value(*args), answers)
             else:
                 try:
                     key = (name, *map(arg_key, args))
@@ -231,7 +236,7 @@ class RecordingSite:
                     return result
                 # About a page (`site.structured(url, page)`): kept as long as its output,
                 # as above; each article page's JSON-LD was kept to the end, 15 MB at 10k.
-                kept = page_answers if any(type(arg) is Page for arg in args) else answers
+                kept = page_answers if Page in map(type, args) else answers
                 known = kept.get(key)
                 if known is None:
                     known = remember(key, value(*args), kept)

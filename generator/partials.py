@@ -28,19 +28,26 @@ class PartialCache:
 
     def __call__(self, name: str, **values) -> Markup:
         recording = self._recording
+        key: tuple
         if len(values) == 1:
             # Most calls, a card of a list: one page. Keyed as `arg_key` keys a page,
             # without building and sorting a list for it (a list page makes twenty).
             ((label, value),) = values.items()
             if type(value) is Page:
-                key: tuple = (name, (label, ("page", value.source)))
+                key = (name, (label, ("page", value.source)))
                 made = self._made.get(key)
                 if made is not None:
                     recording.replay(*made[1])
                     return made[0]
-        try:
-            key = (name, *sorted([(k, arg_key(v)) for k, v in values.items()]))
-        except Unrecordable:  # a value we cannot key on: rendered here, logged directly
+            elif type(value) is str:  # every page's header: the section it is in
+                key = (name, (label, value))
+            else:
+                key = self._key(name, values)
+        elif values:
+            key = self._key(name, values)
+        else:  # every page's footer
+            key = (name,)
+        if not key:  # a value we cannot key on: rendered here, logged directly
             return self._render(name, values)
         made = self._made.get(key)
         if made is None:
@@ -48,6 +55,14 @@ class PartialCache:
         html, recorded = made
         recording.replay(*recorded)
         return html
+
+    @staticmethod
+    def _key(name: str, values: dict) -> tuple:
+        """The values' key as `arg_key` makes it; () for a value it cannot key on."""
+        try:
+            return (name, *sorted([(k, arg_key(v)) for k, v in values.items()]))
+        except Unrecordable:
+            return ()
 
     def _render(self, name: str, values: dict) -> Markup:
         return Markup(self._env.get_template(name).render(values, site=self._recording))
