@@ -66,6 +66,25 @@ def test_links_in_lists_quotes_tables_and_footnotes_are_rewritten_with_their_lin
     assert ".md" not in rendered.html
 
 
+def test_parsed_and_rendered_pages_pickle_as_calls_of_their_classes():
+    """What crosses from the workers and goes into the cache: each object a call of its
+    class with its field values (REDUCE), not a new object whose state a __setstate__
+    then sets (NEWOBJ and BUILD), which took more opcodes and calls per object."""
+    import pickle
+    import pickletools
+
+    from generator.cache import _unpickle
+    from generator.errors import Problem
+
+    rendered = render("# Een\n\nTekst met [een link](b.md) en [weg](weg.md).\n")
+    problem = Problem("content/a.md", 3, "iets")
+    for value in (rendered, problem):
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        opcodes = {op.name for op, _arg, _pos in pickletools.genops(data)}
+        assert "REDUCE" in opcodes and not opcodes & {"NEWOBJ", "BUILD"}
+        assert _unpickle(data) == value  # the cache's own, careful unpickler takes it
+
+
 def test_rendered_markdown_crosses_to_the_parent_as_plain_data_but_keeps_its_headings():
     """Every page's Rendered is pickled by a worker, unpickled by the parent and kept in
     the cache: its headings travel as plain rows (no Heading objects, half of its
