@@ -59,6 +59,7 @@ def render_outputs(
     problems: list[Problem] = []
     todo: list[tuple[str, RenderJob, str, str, str | None]] = []  # None: digest when rendering
     candidates: list[tuple[str, RenderJob, str, str]] = []
+    first = not old_records  # a first build: nothing to compare, the workers digest as they render
 
     for job in render_jobs(site, view, only):
         chosen, template_digest = templates.choose(job.templates)
@@ -73,7 +74,10 @@ def render_outputs(
             continue
         rel = output_path(job.url)
         if only is None:
-            candidates.append((rel, job, chosen, template_digest))
+            if first:
+                todo.append((rel, job, chosen, template_digest, None))
+            else:
+                candidates.append((rel, job, chosen, template_digest))
         elif rel in only:
             context_digest = digester.of((job.url, job.complete()))
             todo.append((rel, job, chosen, template_digest, context_digest))
@@ -82,9 +86,6 @@ def render_outputs(
             writer.trust(rel)
     if problems:
         return records, problems, 0
-    if not old_records:  # a first build: nothing to compare, the workers digest as they render
-        todo.extend((*candidate, None) for candidate in candidates)
-        candidates = []
     for (rel, job, chosen, template_digest), (context_digest, unchanged) in zip(
         candidates, _check(candidates, old_records, digester, replayer, workers), strict=True
     ):
@@ -130,18 +131,22 @@ def render_outputs(
     if progress is not None:
         progress.start("pagina's maken", count)
     advance = progress.advance if progress is not None else None
+    accept = writer.accept
+    spent: dict[str, list] = costs if costs is not None else {}
     for rel, state, changed, record, problem, kind, seconds in map_chunks(
         work_range, count, workers, advance, beside=beside
     ):
-        if problem is not None:
-            problems.append(problem)
-        else:
-            writer.accept(rel, state, changed)
+        if problem is None:
+            accept(rel, state, changed)
             records[rel] = record
-        if costs is not None:
-            spent = costs.setdefault(kind, [0, 0.0])
-            spent[0] += 1
-            spent[1] += seconds
+        else:
+            problems.append(problem)
+        made = spent.get(kind)
+        if made is None:
+            spent[kind] = [1, seconds]
+        else:
+            made[0] += 1
+            made[1] += seconds
     if progress is not None:
         progress.finish()
     return records, problems[:1], count
