@@ -564,3 +564,19 @@ def test_templates_write_characters_beyond_latin_1_as_entities():
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             wide = sorted({char for char in line if ord(char) > 0xFF})
             assert not wide, f"{path.relative_to(PROJECT)}:{number}: write {wide} as entities"
+
+
+@pytest.mark.parametrize("base_url", ["https://voorbeeld.nl/", "https://voorbeeld.nl/kb/"])
+@given(path=st.text(alphabet="/ab#?.:", max_size=8))
+@settings(max_examples=150, deadline=None)
+def test_the_url_filter_puts_a_site_path_under_the_base_url_and_leaves_the_rest(base_url, path):
+    import dataclasses
+
+    from generator.render import make_environment
+
+    config, _problems = _config()
+    config = dataclasses.replace(config, base_url=base_url)
+    url = make_environment(Path("."), config).filters["url"]
+    prefix = base_url.removeprefix("https://voorbeeld.nl").rstrip("/")
+    expected = prefix + "/" + path.lstrip("/") if path.startswith("/") else path
+    assert url(path) == expected
