@@ -162,8 +162,16 @@ class Digester:
         elif kind is Page:
             h.update(b"P" + self.page(value).encode())
         elif kind is list or kind is tuple:
-            if value and type(value[0]) is Page and all(type(item) is Page for item in value):
+            first = type(value[0]) if value else None
+            if first is Page and all(type(item) is Page for item in value):
                 h.update(self._pages(value))
+            elif (
+                first is Term
+                and len(value) <= SHARED_LENGTH
+                and all(type(item) is Term for item in value)
+            ):
+                # A page's terms (`site.terms_of`): what _feed_sequence hashes, in one piece.
+                h.update(b"[%d%s]" % (len(value), b"".join([self._term(t) for t in value])))
             elif len(value) > SHARED_LENGTH:
                 h.update(self._shared(value, None))
             else:
