@@ -175,3 +175,23 @@ def test_the_common_errors_have_a_code_and_english_words(tmp_path, capsys, name)
     )
     problems = json.loads(result.out)["problems"]
     assert problems and all(p["code"] != "other" for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("site_yaml", "language"),
+    [
+        ("title: T\nlanguage: en\n", "en"),
+        ("# een opmerking\ntitle: T\nsections: {a: {title: A}}\nlanguage: en\n", "en"),
+        ("title: T\nlanguage: en\ntitle: Twee keer\n", "en"),  # refused by the build, not here
+        ("title: T\n", "nl"),
+        ("language: [en]\n", "nl"),
+        ("title: 'niet gesloten\n", "nl"),
+        ("- een lijst\n", "nl"),
+    ],
+)
+def test_the_report_speaks_the_language_site_yaml_names(tmp_path, site_yaml, language):
+    from generator.report import site_language
+
+    (tmp_path / "site.yaml").write_text(site_yaml, encoding="utf-8")
+    assert site_language(tmp_path) == language
+    assert site_language(tmp_path / "weg") == "nl"
