@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from generator.config import SiteConfig
@@ -12,6 +13,7 @@ from generator.i18n import text
 from generator.suggest import closest
 
 CONTENT_DIR = "content"
+_NAME = attrgetter("name")
 INTRO_NAME = "_index.md"  # text for a generated list page (home, section)
 
 
@@ -76,7 +78,7 @@ def _entries(directory: Path, real_content: Path, found: Discovery) -> list[os.D
                     found.problems.append(problem)
                     continue
             kept.append(entry)
-    kept.sort(key=lambda e: e.name)
+    kept.sort(key=_NAME)
     return kept
 
 
@@ -125,8 +127,10 @@ def _discover_dir(
         )
         found.problems.append(Problem(f"{CONTENT_DIR}/{name}", 0, message))
         return
+    folder = f"{CONTENT_DIR}/{name}/"
     for entry in _entries(path, real_content, found):
-        rel = f"{CONTENT_DIR}/{name}/{entry.name}"
+        file_name = entry.name
+        rel = folder + file_name
         if entry.is_dir():
             bundle = Path(entry.path)
             if (bundle / "index.md").is_file():
@@ -147,10 +151,10 @@ def _discover_dir(
                         "een paginamap (bundle) heeft een index.md nodig",
                     )
                 )
-        elif entry.name == INTRO_NAME:
+        elif file_name == INTRO_NAME:
             found.intros[name] = rel
-        elif entry.name.endswith(".md"):
-            found.pages.append(PageSource(rel, name, name=entry.name[:-3]))
+        elif file_name.endswith(".md"):
+            found.pages.append(PageSource(rel, name, (), file_name[:-3]))
         else:
             found.assets.append((rel, f"{name}/{entry.name}"))
 
