@@ -18,8 +18,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import yaml
-
 from generator.textclean import is_clean
 
 # Characters YAML forbids or treats as line breaks (\x85, \u2028, \u2029), tabs,
@@ -37,15 +35,80 @@ _FLOW = re.compile(rf"\[ *(?:{_ITEM}(?: *, *{_ITEM})*)? *\]")
 _FLOW_ITEM = re.compile(r""""([^"\\]*)"|'([^']*)'|([^ ,\[\]{}#:"'][^,\[\]{}#:"']*)""")
 # What int() reads exactly as PyYAML does (no octal, 0x, _, sexagesimal; no 4300+ digits).
 _SIMPLE_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})")
-# PyYAML's implicit resolvers by first character ('' for the empty scalar), as
-# BaseResolver.resolve looks them up, with the catch-all (None) ones after them.
-_TABLE = yaml.resolver.Resolver.yaml_implicit_resolvers
-_RESOLVERS = {first: [*found, *_TABLE.get(None, [])] for first, found in _TABLE.items()}
+# A one-line flow mapping's `key: value`: a plain key, then a plain value without flow
+# indicators, quotes or ':', or a one-line flow sequence; then ',' or the end.
+_FLOW_PAIR = re.compile(
+    r" *([A-Za-z_][A-Za-z0-9_-]{0,99}): +(\[[^\[\]{}]*\]|[^ ,\[\]{}:][^,\[\]{}:]*?) *(,|$)"
+)
 _TAG = "tag:yaml.org,2002:"
 _STR, _TIMESTAMP, _BOOL, _NULL, _INT = (
     _TAG + name for name in ("str", "timestamp", "bool", "null", "int")
 )
-_BOOLS = yaml.constructor.SafeConstructor.bool_values
+# PyYAML's implicit resolvers (its resolver.py, YAML 1.1) in the order it adds them, with
+# the first characters each is tried for ('' for the empty scalar). Written out, not read
+# from PyYAML, so that a build whose site.yaml and front matter are all simple never
+# imports it (a tenth of a build's start); tests/test_yamlload.py checks that this is
+# PyYAML's own table.
+_IMPLICIT = (
+    (
+        _BOOL,
+        r"""^(?:yes|Yes|YES|no|No|NO
+                    |true|True|TRUE|false|False|FALSE
+                    |on|On|ON|off|Off|OFF)$""",
+        "yYnNtTfFoO",
+    ),
+    (
+        _TAG + "float",
+        r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+                    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+                    |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+                    |[-+]?\.(?:inf|Inf|INF)
+                    |\.(?:nan|NaN|NAN))$""",
+        "-+0123456789.",
+    ),
+    (
+        _INT,
+        r"""^(?:[-+]?0b[0-1_]+
+                    |[-+]?0[0-7_]+
+                    |[-+]?(?:0|[1-9][0-9_]*)
+                    |[-+]?0x[0-9a-fA-F_]+
+                    |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$""",
+        "-+0123456789",
+    ),
+    (_TAG + "merge", r"^(?:<<)$", "<"),
+    (
+        _NULL,
+        r"""^(?: ~
+                    |null|Null|NULL
+                    | )$""",
+        ("~", "n", "N", ""),
+    ),
+    (
+        _TIMESTAMP,
+        r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+                    |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+                     (?:[Tt]|[ \t]+)[0-9][0-9]?
+                     :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
+                     (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""",
+        "0123456789",
+    ),
+    (_TAG + "value", r"^(?:=)$", "="),
+    (_TAG + "yaml", r"^(?:!|&|\*)$", "!&*"),
+)
+
+
+def _by_first_character() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    """The resolvers by first character, as BaseResolver.resolve looks them up."""
+    table: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    for tag, pattern, firsts in _IMPLICIT:
+        compiled = re.compile(pattern, re.X if "\n" in pattern else 0)
+        for first in firsts:
+            table.setdefault(first, []).append((tag, compiled))
+    return table
+
+
+_RESOLVERS = _by_first_character()
+_BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 
 
 class _Decline(Exception):
@@ -59,8 +122,13 @@ def quick_mapping(text: str, first_line: int) -> tuple[dict, Lines] | None:
     """(data, lines of keys) as yamlload's PyYAML path makes them, or None to decline."""
     if _ODD.search(text) or not is_clean(text):
         return None  # so, too, the strings found need no clean_value
-    # Blank lines separate nothing in block YAML; whitespace-only ones are declined below.
-    rows = [(number, line) for number, line in enumerate(text.split("\n"), first_line) if line]
+    # Blank lines separate nothing in block YAML, and a comment line is nothing at all
+    # (nothing here spans lines); whitespace-only lines are declined below.
+    rows = [
+        (number, line)
+        for number, line in enumerate(text.split("\n"), first_line)
+        if line and not line.lstrip(" ").startswith("#")
+    ]
     lines: Lines = {}
     try:
         data, end = _mapping(rows, 0, 0, (), lines)
@@ -87,7 +155,12 @@ def _mapping(rows: list, start: int, indent: int, trail: tuple, lines: Lines) ->
         rest = line[match.end() :].strip(" ")
         at += 1
         if rest:
-            data[key] = _flow(rest) if rest[0] == "[" else _scalar(rest)
+            if rest[0] == "[":
+                data[key] = _flow(rest)
+            elif rest[0] == "{" and rest[-1] == "}":
+                data[key] = _flow_mapping(rest[1:-1], number, (*trail, key), lines)
+            else:
+                data[key] = _scalar(rest)
         else:
             data[key], at = _nested(rows, at, indent, (*trail, key), lines)
     return data, at
@@ -137,6 +210,29 @@ def _flow(text: str) -> list:
     return items
 
 
+def _flow_mapping(inner: str, number: int, trail: tuple, lines: Lines) -> dict:
+    """A one-line flow mapping such as {title: Projecten, required: [city, organisation]}
+    (what site.yaml's sections and taxonomies are written as): plain keys, and plain
+    values or flow sequences. Quotes, nesting and anything odder are declined."""
+    data: dict = {}
+    at = 0
+    while at < len(inner) or not data:
+        if not data and not inner.strip(" "):
+            return data  # `{}`
+        match = _FLOW_PAIR.match(inner, at)
+        if match is None:
+            raise _Decline
+        key, value = match[1], match[2]
+        if key in data or not _is_text_key(key):
+            raise _Decline
+        lines[(*trail, key)] = number
+        data[key] = _flow(value) if value[0] == "[" else _scalar(value)
+        at = match.end()
+        if match[3] == "," and at == len(inner):
+            raise _Decline  # a comma at the end: left to PyYAML
+    return data
+
+
 def _scalar(text: str) -> object:
     """A one-line scalar with no surrounding spaces: quoted text, or typed plain text."""
     first = text[0]
@@ -183,7 +279,7 @@ def _is_text_key(key: str) -> bool:
 
 def _resolve(text: str) -> str:
     """The tag PyYAML's resolver gives a non-empty plain scalar (BaseResolver.resolve)."""
-    for tag, pattern in _RESOLVERS.get(text[0], _TABLE.get(None, ())):
+    for tag, pattern in _RESOLVERS.get(text[0], ()):
         if pattern.match(text):
             return tag
     return _STR

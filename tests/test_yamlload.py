@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 from generator.i18n import translate
 from generator.quickyaml import _ODD, quick_mapping
 from generator.textclean import _INVISIBLE, clean_text, clean_value, is_clean
-from generator.yamlload import _load_with_pyyaml, _Loader, load_mapping
+from generator.yamlload import load_mapping
+from generator.yamlpyyaml import _Loader
+from generator.yamlpyyaml import load_with_pyyaml as _load_with_pyyaml
 
 DOCUMENTS = [
     "title: Tekst\ncount: 12\nratio: 1.5\nhex: 0x1A\noctal: 0o17\nbig: 1_000\n",
@@ -122,7 +124,11 @@ DECLINED = [
     "yes: ja",  # keys that are no text under YAML 1.1
     "null: x",
     "title: A # opmerking",
-    "# opmerking\ntitle: A",
+    "sections: {a: {title: A}}",  # a flow mapping in one
+    "sections: {a: b, a: c}",
+    "sections: {title: 'it''s'}",
+    "sections: {a: b,}",
+    "sections: {a: https://x.nl}",
     "title: A\n  vervolg",  # a plain scalar over two lines
     "project:\n\tcity: A",
     'title: "een \\" aanhalingsteken"',
@@ -203,9 +209,58 @@ def test_is_clean_tells_whether_there_is_an_invisible_character(text):
     assert is_clean(text) == (clean_text(text) == text)
 
 
-def test_the_loader_resolves_with_pyyamls_table():
-    # quickyaml types plain scalars with this table; our loader must use the same one.
-    assert _Loader.yaml_implicit_resolvers == yaml.resolver.Resolver.yaml_implicit_resolvers
+def test_the_loader_and_the_quick_parser_resolve_with_pyyamls_table():
+    # quickyaml types plain scalars with its own copy of this table (so that simple YAML
+    # never imports PyYAML); our loader uses PyYAML's.
+    from generator.quickyaml import _BOOLS, _RESOLVERS
+
+    table = yaml.resolver.Resolver.yaml_implicit_resolvers
+    assert _Loader.yaml_implicit_resolvers == table
+    assert None not in table  # no catch-all resolvers to try after these
+    assert _RESOLVERS.keys() == table.keys()
+    for first, resolvers in table.items():
+        ours = [(tag, pattern.pattern, pattern.flags) for tag, pattern in _RESOLVERS[first]]
+        assert ours == [(tag, pattern.pattern, pattern.flags) for tag, pattern in resolvers]
+    assert yaml.constructor.SafeConstructor.bool_values == _BOOLS
+
+
+def test_simple_site_yaml_and_front_matter_are_read_without_importing_pyyaml(tmp_path):
+    """PyYAML is imported only for what the quick parser declines: a build's start
+    waited a tenth of its time for that import."""
+    from tests.sitekit import DEFAULT_SITE_YAML, fresh_python
+
+    (tmp_path / "site.yaml").write_text(DEFAULT_SITE_YAML, encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from generator.config import load_config\n"
+        "from generator.frontmatter import parse_document\n"
+        "from generator.report import site_language\n"
+        "root = Path(sys.argv[1])\n"
+        "config, problems = load_config(root)\n"
+        "assert config is not None and not problems, problems\n"
+        "assert site_language(root) == 'nl'\n"
+        "doc = parse_document('---\\ntitle: Een\\ntags: [a, b]\\n---\\nTekst\\n', 'x.md')\n"
+        "assert doc.meta['tags'] == ['a', 'b'] and not doc.problems, doc.problems\n"
+        "print('yaml' in sys.modules)\n"
+    )
+    assert fresh_python(code, str(tmp_path)).strip() == "False"
+
+
+def test_site_yaml_with_comments_and_flow_mappings_takes_the_quick_path():
+    from tests.sitekit import DEFAULT_SITE_YAML
+
+    text = "# de site\n" + DEFAULT_SITE_YAML.replace("sections:", "sections:  \n  # secties")
+    text += "leeg: {}\nook: { }\n"
+    quick = quick_mapping(text, 2)  # as front matter: site.yaml's first line is 1
+    assert quick is not None
+    _assert_same_as_pyyaml(text, quick)
+    assert quick[0]["sections"]["projecten"] == {
+        "title": "Projecten",
+        "required": ["city", "organisation"],
+    }
+    assert quick[1][("sections", "projecten", "required")] == 10
+    assert quick_mapping("# opmerking\ntitle: A", 2) == ({"title": "A"}, {("title",): 3})
 
 
 # Each document is clean (only forms the quick path covers, with tricky text inside
@@ -268,7 +323,32 @@ def _flows(noisy: bool):
 
 SCALARS = {noisy: _scalars(noisy) for noisy in (False, True)}
 FLOWS = {noisy: _flows(noisy) for noisy in (False, True)}
-FORMS = ["scalar"] * 6 + ["flow", "empty", "mapping", "mapping", "list", "list"]
+
+
+def _flow_mappings(noisy: bool):
+    """{key: value, ...} on one line: values scalars or flow sequences; noisy ones with
+    what the quick parser must decline or get right (nesting, odd commas and colons)."""
+    keys = st.sampled_from(KEYS + TRICKY_KEYS if noisy else KEYS)
+    values = st.one_of(SCALARS[noisy], FLOWS[noisy])
+    if noisy:
+        values = st.one_of(values, st.sampled_from(["{a: b}", "", "a:b", "a, b", "[a, {b: c}]"]))
+    pair = st.builds(
+        lambda key, colon, value: f"{key}{colon}{value}",
+        keys,
+        st.sampled_from([": ", ":  ", *([":", " : "] if noisy else [])]),
+        values,
+    )
+    return st.builds(
+        lambda inner, pairs, comma, outer: f"{{{inner}{comma.join(pairs)}{outer}}}",
+        st.sampled_from(["", " "]),
+        st.lists(pair, max_size=4, unique=not noisy),
+        st.sampled_from([", ", ",", " , ", *([",,"] if noisy else [])]),
+        st.sampled_from(["", " ", *([",", ", a"] if noisy else [])]),
+    )
+
+
+FLOW_MAPPINGS = {noisy: _flow_mappings(noisy) for noisy in (False, True)}
+FORMS = ["scalar"] * 6 + ["flow", "flowmap", "empty", "mapping", "mapping", "list", "list"]
 space = st.sampled_from(["", " ", "  "])
 
 
@@ -290,6 +370,8 @@ def entry(draw, key: str, indent: int, depth: int, noisy: bool) -> list[str]:
         return [head + draw(SCALARS[noisy]) + draw(space)]
     if form == "flow":
         return [head + draw(FLOWS[noisy]) + draw(space)]
+    if form == "flowmap":
+        return [head + draw(FLOW_MAPPINGS[noisy]) + draw(space)]
     lines = [f"{pad}{key}:{draw(space)}"]
     if form == "mapping" and depth < (2 if noisy else 1):
         child = indent + draw(st.sampled_from([2, 2, 1, 3, 4] if noisy else [2]))
@@ -312,6 +394,8 @@ def front_matter(draw) -> str:
         lines += draw(entry(key, 0, 0, noisy))
         if draw(st.integers(0, 9)) == 0:
             lines.append("")  # blank lines are allowed anywhere
+        if draw(st.integers(0, 9)) == 0:  # and so are comment lines, at any indentation
+            lines.append(draw(st.sampled_from(["# opmerking", "  # c", "#", "    #: x"])))
     return "\n".join(lines) + draw(st.sampled_from(["", "\n"]))
 
 
