@@ -21,7 +21,6 @@ stored as they are (`SourcePickles`) when the entries are still the ones they ho
 from __future__ import annotations
 
 import copyreg
-import hashlib
 import io
 import pickle
 import zlib
@@ -30,6 +29,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 from zoneinfo import ZoneInfo
+
+import xxhash  # not hashlib: loading OpenSSL's was 2 ms of every build's start
 
 import generator
 from generator.cachepacks import (
@@ -92,7 +93,7 @@ copyreg.pickle(ZoneInfo, lambda value: (zone, (value.key,)))
 def generator_fingerprint() -> str:
     """The generator's version and code: a new release or a local edit invalidates caches."""
     package = Path(__file__).resolve().parent
-    h = hashlib.blake2b(digest_size=16)
+    h = xxhash.xxh3_128()
     h.update(generator.__version__.encode())
     for path in sorted(package.rglob("*.py")):
         h.update(path.relative_to(package).as_posix().encode())
@@ -132,7 +133,7 @@ class _SafeUnpickler(pickle.Unpickler):
 
 
 def cache_file(root: Path, out: Path) -> Path:
-    tag = hashlib.blake2b(str(out.absolute()).encode(), digest_size=8).hexdigest()
+    tag = xxhash.xxh3_64_hexdigest(str(out.absolute()).encode())
     return root / CACHE_DIR / f"build-{tag}.pickle"
 
 

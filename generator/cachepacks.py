@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import secrets
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -76,7 +75,7 @@ class PackWriter:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self.name = f"pack-{secrets.token_hex(8)}.bin"
+        self.name = f"pack-{os.urandom(8).hex()}.bin"
         self.size = 0
         self._file: BinaryIO | None = None
         self._finished = False

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import xxhash
 
 from generator.errors import Problem
 from generator.frontmatter import normalise_text
@@ -78,7 +79,7 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Problem]]:
     loaded = load_mapping(text, CONFIG_FILE, first_line=1, what="site.yaml")
     if loaded.problems:
         return None, loaded.problems
-    return _validate(loaded, hashlib.sha256(raw).hexdigest())
+    return _validate(loaded, xxhash.xxh3_128_hexdigest(raw))
 
 
 def _text(loaded: LoadedYaml, key: str, problems: list[Problem], default: str | None = None) -> str:

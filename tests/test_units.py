@@ -580,3 +580,17 @@ def test_the_url_filter_puts_a_site_path_under_the_base_url_and_leaves_the_rest(
     prefix = base_url.removeprefix("https://voorbeeld.nl").rstrip("/")
     expected = prefix + "/" + path.lstrip("/") if path.startswith("/") else path
     assert url(path) == expected
+
+
+def test_a_build_starts_without_libraries_only_later_stages_need():
+    """What the command line imports runs before the first workers fork, in one process:
+    PyYAML (only for YAML the quick parser declines), OpenSSL's hashes (none are
+    needed) and orjson (the render's) are not among it."""
+    from tests.sitekit import fresh_python
+
+    code = (
+        "import sys\n"
+        "import generator.cli\n"
+        "print(sorted(m for m in ('yaml', '_hashlib', 'orjson', 'jinja2') if m in sys.modules))\n"
+    )
+    assert fresh_python(code).strip() == "[]"
