@@ -31,16 +31,13 @@ from generator.site import (
     assemble,
     check_references,
     is_published,
-    with_ties_reordered,
 )
-from generator.textedit import same_structure, text_edit
+from generator.textedit import body_edits
 from generator.vocabulary import govern
 
 # Files modified this close to (or after) the previous build's start are compared by
 # content, not trusted by size and mtime: file systems stamp times coarsely.
 RACY_WINDOW_NS = 2_000_000_000
-# The preview's fast path handles this many edited pages at most; more is a full check.
-FAST_PATH_LIMIT = 20
 
 
 class SiteBuilder:
@@ -189,43 +186,15 @@ class SiteBuilder:
     def _body_edits_only(
         self, state: cache.CacheState, entries, changed: set[str], timer: Timer, result
     ) -> bool:
-        """The preview's fast path: when only the Markdown below the front matter (or the
-        title, see `_text_edit`) of a few published pages changed, and with it no link,
-        image or heading anchor, the site's structure is as it was; only outputs that
-        showed those pages (or pages whose order a new title changed) can change. False
-        when that does not hold (then the full incremental build runs)."""
-        site = self._site
-        if site is None or not state.records or entries.keys() != state.sources.keys():
+        """The preview's fast path (textedit.body_edits): only outputs that showed the
+        edited pages are made again. False when it does not apply (then the full
+        incremental build runs)."""
+        if self._site is None or not state.records:
             return False
-        edited = [s for s, e in entries.items() if e is not state.sources[s]]
-        if not edited or len(edited) > FAST_PATH_LIMIT or not changed <= set(edited):
-            return False  # templates, assets, site.yaml or new files: not for the fast path
-        reordered: set[str] = set()
-        for source in edited:
-            old, new = state.sources[source], entries[source]
-            if old.page is None or new.page is None or old.problems or new.problems:
-                return False
-            if source not in site.pages or old.rendered is None:
-                return False
-            moved = text_edit(old.page, new.page, site, alone=len(edited) == 1)
-            if moved is None:
-                return False
-            reordered |= moved
-        render_sources(entries, edited, self._urls, 1)
-        for source in edited:
-            if not same_structure(state.sources[source].rendered, entries[source].rendered):
-                return False
-        for source in edited:
-            page = entries[source].page
-            site.pages[source] = dataclasses.replace(
-                site.pages[source], body=page.body, title=page.title, meta=page.meta
-            )
-            site.rendered[source] = entries[source].rendered
-        if reordered:  # a new title changed the order of pages of one date: lists again
-            site = with_ties_reordered(site, reordered)
-        affected = set().union(
-            *(self._mentions.get(source, set()) for source in [*edited, *sorted(reordered)])
-        )
+        edited = body_edits(self._site, state.sources, entries, changed, self._urls, self._mentions)
+        if edited is None:
+            return False
+        site, affected = edited
         result.problems[:] = list(self._problems)
         state = dataclasses.replace(state, sources=entries)
         self._write(site, state, entries, timer, result, True, only=affected)

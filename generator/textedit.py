@@ -1,12 +1,61 @@
 """The preview's fast path: whether an edit changed only a page's text (and title),
-and which pages a new title moves in the site's lists. Pure."""
+which pages a new title moves in the site's lists, and the site model after it."""
 
 from __future__ import annotations
 
 import dataclasses
 
+from generator.loading import render_sources
 from generator.model import Page
-from generator.site import Site
+from generator.site import Site, with_ties_reordered
+
+# The fast path handles this many edited pages at most; more is a full check.
+FAST_PATH_LIMIT = 20
+
+
+def body_edits(
+    site: Site, before: dict, entries: dict, changed: set[str], urls: dict, mentions: dict
+) -> tuple[Site, set[str]] | None:
+    """When only the Markdown below the front matter (or the title, see `text_edit`) of a
+    few published pages changed, and with it no link, image or heading anchor, the site's
+    structure is as it was: (the site with their new text, the outputs that showed them
+    or pages whose order a new title changed). None when that does not hold.
+
+    `before` and `entries`: the sources of the last build and of this one; the edited
+    pages' Markdown is rendered into `entries` and their text set in `site`, in place.
+    `mentions`: the outputs that showed each source, by source."""
+    if entries.keys() != before.keys():
+        return None
+    edited = [s for s, e in entries.items() if e is not before[s]]
+    if not edited or len(edited) > FAST_PATH_LIMIT or not changed <= set(edited):
+        return None  # templates, assets, site.yaml or new files: not for the fast path
+    reordered: set[str] = set()
+    for source in edited:
+        old, new = before[source], entries[source]
+        if old.page is None or new.page is None or old.problems or new.problems:
+            return None
+        if source not in site.pages or old.rendered is None:
+            return None
+        moved = text_edit(old.page, new.page, site, alone=len(edited) == 1)
+        if moved is None:
+            return None
+        reordered |= moved
+    render_sources(entries, edited, urls, 1)
+    for source in edited:
+        if not same_structure(before[source].rendered, entries[source].rendered):
+            return None
+    for source in edited:
+        page = entries[source].page
+        site.pages[source] = dataclasses.replace(
+            site.pages[source], body=page.body, title=page.title, meta=page.meta
+        )
+        site.rendered[source] = entries[source].rendered
+    if reordered:  # a new title changed the order of pages of one date: lists again
+        site = with_ties_reordered(site, reordered)
+    affected = set().union(
+        *(mentions.get(source, set()) for source in [*edited, *sorted(reordered)])
+    )
+    return site, affected
 
 
 def same_structure(old, new) -> bool:
