@@ -220,11 +220,6 @@ class RecordingSite:
                 if log is not None:
                     log.setdefault(key, known[1])
                 return known[0]
-            elif len(args) == 1 and type(args[0]) is str:  # `site.section_title(name)`
-                key = (name, args[0])  # as arg_key keys a text
-                known = answers.get(key)
-                if known is None:
-                    known = remember(key, value(*args), answers)
             else:
                 try:
                     key = (name, *map(arg_key, args))
