@@ -63,7 +63,7 @@ def render_jobs(site: Site, view: SiteView, wanted: set[str] | None = None) -> I
     for page in site.pages.values():
         if page.kind == "author":
             if _list_wanted(page.url, lists):
-                yield from _content_page(site, page)
+                yield from _author_pages(site, page)
         elif wanted is None or output_path(page.url) in wanted:
             yield _content_job(site, page)
     yield from _taxonomies(site, lists)
@@ -181,10 +181,8 @@ def _content_job(site: Site, page: Page) -> RenderJob:
     return RenderJob(page.url, templates, context, (page.source,), site.rendered[page.source])
 
 
-def _content_page(site: Site, page: Page) -> Iterator[RenderJob]:
-    if page.kind != "author":
-        yield _content_job(site, page)
-        return
+def _author_pages(site: Site, page: Page) -> Iterator[RenderJob]:
+    """An author's page: their own text over the list of what they wrote."""
     templates = _page_templates(page.section, page.kind)
     rendered = site.rendered[page.source]
     context = {"page": page, "content": Markup(rendered.html)}

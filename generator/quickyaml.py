@@ -215,10 +215,10 @@ def _flow_mapping(inner: str, number: int, trail: tuple, lines: Lines) -> dict:
     (what site.yaml's sections and taxonomies are written as): plain keys, and plain
     values or flow sequences. Quotes, nesting and anything odder are declined."""
     data: dict = {}
+    if not inner.strip(" "):
+        return data  # `{}`
     at = 0
-    while at < len(inner) or not data:
-        if not data and not inner.strip(" "):
-            return data  # `{}`
+    while at < len(inner):
         match = _FLOW_PAIR.match(inner, at)
         if match is None:
             raise _Decline

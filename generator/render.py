@@ -258,12 +258,13 @@ def make_environment(root: Path, config: SiteConfig) -> jinja2.Environment:
     path_prefix = (urlsplit(config.base_url).path or "/").rstrip("/")
     site_prefix = config.base_url.rstrip("/")
 
-    def url(path: str) -> str:
-        return path_prefix + "/" + path.lstrip("/") if path.startswith("/") else path
+    if path_prefix:
 
-    if not path_prefix:  # a site at the root of its host: a path stays as it is
+        def url(path: str) -> str:
+            return path_prefix + "/" + path.lstrip("/") if path.startswith("/") else path
+    else:  # a site at the root of its host: a path stays as it is (one test, every link)
 
-        def url(path: str) -> str:  # noqa: F811 - the same, in fewer steps (every link)
+        def url(path: str) -> str:
             return "/" + path.lstrip("/") if path.startswith("//") else path
 
     def absolute(path: str) -> str:

@@ -131,22 +131,18 @@ def render_outputs(
     if progress is not None:
         progress.start("pagina's maken", count)
     advance = progress.advance if progress is not None else None
-    accept = writer.accept
-    spent: dict[str, list] = costs if costs is not None else {}
     for rel, state, changed, record, problem, kind, seconds in map_chunks(
         work_range, count, workers, advance, beside=beside
     ):
-        if problem is None:
-            accept(rel, state, changed)
-            records[rel] = record
-        else:
+        if problem is not None:
             problems.append(problem)
-        made = spent.get(kind)
-        if made is None:
-            spent[kind] = [1, seconds]
         else:
-            made[0] += 1
-            made[1] += seconds
+            writer.accept(rel, state, changed)
+            records[rel] = record
+        if costs is not None:
+            spent = costs.setdefault(kind, [0, 0.0])
+            spent[0] += 1
+            spent[1] += seconds
     if progress is not None:
         progress.finish()
     return records, problems[:1], count
