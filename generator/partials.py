@@ -14,8 +14,9 @@ from __future__ import annotations
 import jinja2
 from markupsafe import Markup
 
-from generator.deps import PARTIAL, RecordingSite, Unrecordable, arg_key
+from generator.deps import RecordingSite, Unrecordable, arg_key
 from generator.model import Page
+from generator.templatedigests import PARTIAL
 
 __all__ = ["PARTIAL", "PartialCache"]
 

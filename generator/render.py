@@ -213,7 +213,7 @@ _COMPILED = _CompiledTemplates()
 
 class _Environment(jinja2.Environment):
     """Jinja's environment; a template parsed to find what it references
-    (`deps.TemplateDigests`) is compiled from that parse, not parsed again: 15 ms of
+    (`templatedigests.TemplateDigests`) is compiled from that parse, not parsed again: 15 ms of
     every cold build at 10,000 pages, before the workers fork."""
 
     def __init__(self, **options) -> None:

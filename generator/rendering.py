@@ -16,7 +16,6 @@ from generator.deps import (
     OutputRecord,
     QueryReplayer,
     RecordingSite,
-    TemplateDigests,
     mentioned_pages,
 )
 from generator.digest import Digester
@@ -27,6 +26,7 @@ from generator.parallel import map_chunks
 from generator.partials import PARTIAL, PartialCache
 from generator.render import TEMPLATES_DIR, make_environment, template_problem
 from generator.site import Site
+from generator.templatedigests import TemplateDigests
 from generator.urls import output_path
 from generator.views import SiteView
 
@@ -151,7 +151,7 @@ def render_outputs(
 def prepare_templates(root: Path, config) -> None:
     """Parse and compile every HTML template, for the render to find done: the compiled
     code is kept by process (render._COMPILED) and what each template references by its
-    digest (deps._REFERENCES). The build does this beside the Markdown, where it takes
+    digest (templatedigests._REFERENCES). The build does this beside the Markdown, where it takes
     no time of its own; at 10,000 pages it was 60 ms before the render workers forked.
     A template that does not compile is left for the render to report; the others are
     prepared all the same."""

@@ -774,7 +774,7 @@ def test_a_large_first_build_compiles_its_templates_beside_the_markdown(tmp_path
     rendering = _while_inside(monkeypatch, generator.rendering, "render_outputs")
     compiled = _compiles(monkeypatch, lambda name: (name, rendering[0]))  # while rendering?
     monkeypatch.setattr(generator.render, "_COMPILED", generator.render._CompiledTemplates())
-    monkeypatch.setattr(generator.deps, "_REFERENCES", {})
+    monkeypatch.setattr(generator.templatedigests, "_REFERENCES", {})
     result = build(root, tmp_path / "out", OPTIONS, workers=2)
     assert result.ok, result.problems
     assert [name for name, during in compiled if during] == []
@@ -857,7 +857,7 @@ def test_a_template_that_does_not_compile_is_reported_with_its_line_not_raised(
     config, _ = load_config(root)
     compiled = _compiles(monkeypatch)
     monkeypatch.setattr(generator.render, "_COMPILED", generator.render._CompiledTemplates())
-    monkeypatch.setattr(generator.deps, "_REFERENCES", {})
+    monkeypatch.setattr(generator.templatedigests, "_REFERENCES", {})
     prepare_templates(root, config)  # no exception: the render reports it
     assert {"partials/card.html", "term.html"} <= set(compiled)  # after page.html, by name
     result = build(root, tmp_path / "out", OPTIONS, workers=1)

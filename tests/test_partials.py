@@ -9,9 +9,10 @@ from types import SimpleNamespace
 import jinja2
 from markupsafe import Markup
 
-from generator.deps import RecordingSite, TemplateDigests
+from generator.deps import RecordingSite
 from generator.digest import Digester, new_hash
 from generator.partials import PartialCache
+from generator.templatedigests import TemplateDigests
 from tests.test_units import _page
 
 
