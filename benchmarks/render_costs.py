@@ -9,9 +9,11 @@ change smaller than that. This builds the corpus once (one process, no cache),
 keeps its site model and templates, and then renders the same article pages again
 and again, variants in turn, so that they are compared within seconds of each other:
 
-  - Jinja asking the site directly, with dependency recording, and as a build does
+  - Jinja asking the site directly, with dependency recording, as a rebuild does
     (the build's own render_page: recording, the context digest and the output's
-    digest, its record then packed for the cache; the file itself is discarded);
+    digest, its record then packed for the cache; the file itself is discarded), and
+    as a first build does (the questions logged, their digests left to the next build:
+    deferred.py);
   - each part of the page left out in turn (see PARTS), against the whole page;
   - the digest of each question's answer, per question.
 
@@ -44,7 +46,7 @@ import jinja2  # noqa: E402
 import generator.rendering as rendering  # noqa: E402
 from generator import collector  # noqa: E402
 from generator.build import BuildOptions, build  # noqa: E402
-from generator.deps import RecordingSite  # noqa: E402
+from generator.deps import DEFERRED, RecordingSite  # noqa: E402
 from generator.digest import Digester  # noqa: E402
 from generator.output import DiscardOutput  # noqa: E402
 from generator.outputs import render_jobs  # noqa: E402
@@ -85,9 +87,9 @@ class Session:
         captured: dict = {}
         original = rendering._page_renderer
 
-        def capturing(root, env, view, digester, writer):
+        def capturing(root, env, view, digester, writer, defer):
             captured.update(env=env, view=view, digester=digester)
-            return original(root, env, view, digester, writer)
+            return original(root, env, view, digester, writer, defer)
 
         rendering._page_renderer = capturing
         out = Path(tempfile.mkdtemp(prefix="render-costs-"))
@@ -141,14 +143,16 @@ class Session:
         collecting = gc.isenabled()
         gc.collect()
         gc.disable()
-        if how == "build":
+        if how in ("build", "first"):  # a rebuild's render, or a first build's (deferred.py)
+            defer = how == "first"
             render_page = rendering._page_renderer(
-                self.root, self.env, self.view, digester, DiscardOutput()
+                self.root, self.env, self.view, digester, DiscardOutput(), defer
             )
+            context_digest = DEFERRED if defer else None
             started = time.perf_counter()
             for job in self.jobs:
                 *_, record, problem = render_page(
-                    output_path(job.url), job, self.template, "", None
+                    output_path(job.url), job, self.template, "", context_digest
                 )
                 assert problem is None, problem
                 pickle.dumps(record)
@@ -211,16 +215,18 @@ class Session:
 def report(session: Session, rounds: int) -> list[str]:
     what = "article pages" if session.template == "page.html" else f"outputs of {session.template}"
     lines = [f"{len(session.jobs)} {what}, median of {rounds} rounds, µs per page", ""]
-    trio: dict[str, list[float]] = {"plain": [], "recording": [], "build": []}
+    ways: dict[str, list[float]] = {"plain": [], "recording": [], "build": [], "first": []}
     for _ in range(rounds):
-        for how, figures in trio.items():
+        for how, figures in ways.items():
             figures.append(session.render(how))
-    plain, recorded, as_built = (statistics.median(figures) for figures in trio.values())
+    plain, recorded, as_built, first = (statistics.median(figures) for figures in ways.values())
     lines += [
         f"  Jinja, site asked directly        {plain:7.1f}",
         f"  with dependency recording         {recorded:7.1f}",
-        f"  as a build renders it             {as_built:7.1f}"
+        f"  as a rebuild renders it           {as_built:7.1f}"
         f"   (beyond Jinja: {(as_built - plain) / as_built:.0%} of the page)",
+        f"  as a first build renders it       {first:7.1f}"
+        f"   (digests deferred: {(first - plain) / first:.0%})",
     ]
     if session.template != "page.html":
         return lines  # the parts and questions below are an article page's

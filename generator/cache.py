@@ -25,6 +25,7 @@ import io
 import pickle
 import zlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
@@ -55,7 +56,7 @@ from generator.cachesources import (
 )
 
 CACHE_DIR = ".cache/kennisbank"
-FORMAT = 5  # 5: rendered Markdown with its link targets
+FORMAT = 6  # 6: the time of a build whose records are deferred (deps.DEFERRED)
 MAGIC = "kennisbank-cache"
 # Shards per part: enough that one edit rewrites a small share of the cache, few
 # enough that reading them all stays cheap.
@@ -108,6 +109,9 @@ class CacheState:
     records: dict = field(default_factory=dict)  # output path -> deps.OutputRecord
     manifest: dict = field(default_factory=dict)  # output path -> output.FileState
     started_ns: int = 0  # wall clock when the build that made this state began
+    # The time the model ran at when its records were deferred (deps.DEFERRED), for the
+    # next build to make that model again (remodel.model_again); None: not deferred.
+    deferred_at: datetime | None = None
     # (part, shard) -> (its segments, the entries as stored): a shard whose entries are
     # still the same objects need not be written again.
     stored: dict = field(default_factory=dict, repr=False, compare=False)
@@ -150,14 +154,23 @@ def load(path: Path, key: tuple) -> CacheState:
 
 
 def _load(path: Path, key: tuple) -> CacheState:
-    magic, form, stored_key, started_ns, sizes, bounds, parts = _unpickle(path.read_bytes())
+    index = _unpickle(path.read_bytes())
+    magic, form, stored_key, started_ns, sizes, bounds, parts, deferred_at = index
     if magic != MAGIC or form != FORMAT or stored_key != key or parts.keys() != SHARDS.keys():
+        return CacheState(key=key)
+    if deferred_at is not None and (type(deferred_at) is not datetime or not deferred_at.tzinfo):
         return CacheState(key=key)
     if any(len(parts[part]) != count for part, count in SHARDS.items()):
         return CacheState(key=key)
     if len(bounds) != SHARDS["sources"] - 1 or not all(type(b) is str for b in bounds):
         return CacheState(key=key)
-    state = CacheState(key=key, started_ns=int(started_ns), packs=dict(sizes), bounds=tuple(bounds))
+    state = CacheState(
+        key=key,
+        started_ns=int(started_ns),
+        packs=dict(sizes),
+        bounds=tuple(bounds),
+        deferred_at=deferred_at,
+    )
     with open_packs(shard_folder(path), sizes) as packs:
         for part, shards in parts.items():
             whole = getattr(state, part)
@@ -215,7 +228,7 @@ def save(path: Path, state: CacheState, laid_out: SourcesLaidOut | None = None) 
     if writer.finish():
         packs[writer.name] = writer.size
     sizes = {name: packs[name] for name in _named(layout)}
-    index = (MAGIC, FORMAT, state.key, state.started_ns, sizes, bounds, layout)
+    index = (MAGIC, FORMAT, state.key, state.started_ns, sizes, bounds, layout, state.deferred_at)
     write_atomically(path, pickled(index))
     state.stored = stored
     state.bounds = bounds

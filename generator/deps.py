@@ -30,6 +30,10 @@ class _PlainUnpickler(pickle.Unpickler):
 
 # The questions of an output that can never count as unchanged: this one cannot be asked.
 NEVER_FRESH = ((("__not-replayable__",), ""),)
+# The context of a record whose digests a first build left to the next (see deferred.py):
+# its questions are logged with "" for their answers' digests, its mentions are None.
+DEFERRED = "deferred"
+_UNASKED = object()  # no answer kept for a question yet
 # A record that cannot be read: no digest matches it and its questions cannot be asked.
 _DAMAGED = ("damaged", "damaged", NEVER_FRESH, "", frozenset())
 
@@ -38,7 +42,8 @@ class OutputRecord:
     """What one output depended on when it was made:
     template: digest of the template files used; context: digest of the render context;
     queries: site questions asked, with answer digests; output: digest of the bytes
-    written; mentions: sources of the pages it showed or asked about.
+    written; mentions: sources of the pages it showed or asked about (None: not known,
+    in a record of a first build that left its digests to the next, DEFERRED).
 
     A record is made in a worker and mostly only passed along: to the parent process,
     into the cache and out again. So it travels as one packed bytes value (a cheap
@@ -53,14 +58,20 @@ class OutputRecord:
         context: str = "",
         queries: tuple[tuple[QueryKey, str], ...] = (),
         output: str = "",
-        mentions: frozenset[str] = frozenset(),
+        mentions: frozenset[str] | None = frozenset(),
     ):
         if type(template) is bytes:  # from pickle (__reduce__): the packed fields
             self._packed: bytes | None = template
             self._fields: tuple | None = None
         else:
             self._packed = None
-            self._fields = (template, context, queries, output, frozenset(mentions))
+            self._fields = (
+                template,
+                context,
+                queries,
+                output,
+                None if mentions is None else frozenset(mentions),
+            )
 
     def __reduce__(self):
         return (OutputRecord, (self.pack(),))
@@ -90,6 +101,7 @@ class OutputRecord:
     queries = property(lambda self: self._unpacked()[2])
     output = property(lambda self: self._unpacked()[3])
     mentions = property(lambda self: self._unpacked()[4])
+    deferred = property(lambda self: self._unpacked()[1] == DEFERRED)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, OutputRecord) and self._unpacked() == other._unpacked()
@@ -137,11 +149,18 @@ class RecordingSite:
     only until the next output starts: kept all along, they were 45 MB at 10,000 pages,
     each byte fresh memory the process faulted in.
     One recorder serves many outputs in turn (`start` before each): the wrapper made
-    for a method is then made once, not at every `site.x` a template evaluates."""
+    for a method is then made once, not at every `site.x` a template evaluates.
 
-    def __init__(self, view, digester: Digester, answers: dict | None = None):
+    With `digests=False` (a first build that leaves them to the next, DEFERRED) only the
+    questions are logged, each with "" for its digest, and no page is counted as
+    mentioned: the answers are kept all the same, as they are by the ordinary wrapper."""
+
+    def __init__(
+        self, view, digester: Digester | None, answers: dict | None = None, digests: bool = True
+    ):
         self._view = view
         self._digester = digester
+        self._digests = digests
         self._answers: dict[QueryKey, tuple[object, str, frozenset[str]]] = (
             answers if answers is not None else {}
         )
@@ -192,6 +211,12 @@ class RecordingSite:
             return value
         if not callable(value):  # `site.now`: asked and logged anew by every output
             return self._note((name,), lambda: value)
+        if not self._digests:
+            recorded = self._keys_only(name, value)
+            if name in getattr(self._view, "OWN_PAGE", ()):
+                recorded = _own_page_unlogged(value, recorded)
+            self.__dict__[name] = recorded
+            return recorded
 
         answers = self._answers
         remember = self._remember
@@ -243,6 +268,33 @@ class RecordingSite:
         self.__dict__[name] = recorded  # found directly from now on
         return recorded
 
+    def _keys_only(self, name: str, value):
+        """The wrapper of a recorder without digests: the question's key logged, the
+        answer kept as the ordinary wrapper keeps it (by output when about a page)."""
+        answers = self._answers
+        page_answers = self._page_answers
+
+        def recorded(*args):
+            if len(args) == 1 and type(args[0]) is Page:
+                key = (name, ("page", args[0].source))
+                kept = page_answers
+            else:
+                try:
+                    key = (name, *map(arg_key, args))
+                except Unrecordable:
+                    self.replayable = False
+                    return value(*args)
+                kept = page_answers if Page in map(type, args) else answers
+            known = kept.get(key, _UNASKED)
+            if known is _UNASKED:
+                known = kept[key] = value(*args)
+            log = self.log
+            if log is not None:
+                log[key] = ""
+            return known
+
+        return recorded
+
     def _own_page(self, value, recorded):
         """A question answered from its page alone (SiteView.OWN_PAGE): not logged, as the
         page is digested already wherever the template got it from; the page is still
@@ -286,6 +338,10 @@ class RecordingSite:
         return self._digester.of(result)
 
     def _note(self, key: QueryKey, ask):
+        if not self._digests:
+            if self.log is not None:
+                self.log[key] = ""
+            return ask()
         known = self._answers.get(key)
         if known is None:
             known = self._remember(key, ask(), self._answers)
@@ -294,6 +350,17 @@ class RecordingSite:
         if self.log is not None:
             self.log.setdefault(key, known[1])
         return known[0]
+
+
+def _own_page_unlogged(value, recorded):
+    """RecordingSite._own_page without digests: about one page, nothing to note."""
+
+    def own_page(*args):
+        if len(args) == 1 and type(args[0]) is Page:
+            return value(*args)
+        return recorded(*args)
+
+    return own_page
 
 
 def _collect_pages(value: object, into: set[str], depth: int = 0) -> None:
@@ -319,9 +386,6 @@ def mentioned_pages(value: object) -> set[str]:
     return found
 
 
-_UNASKED = object()
-
-
 class QueryReplayer:
     """Answers logged questions against the new site, once each per build."""
 
@@ -329,6 +393,11 @@ class QueryReplayer:
         self._view = view
         self._digester = digester
         self._answers: dict[QueryKey, str | None] = {}
+
+    def digest(self, key: QueryKey) -> str | None:
+        """The digest of the answer to `key` in this build; None: it cannot be asked."""
+        known = self._answers.get(key, _UNASKED)
+        return self._ask(key) if known is _UNASKED else known
 
     def _ask(self, key: QueryKey) -> str | None:
         """The digest of the answer to a question not asked yet this build, kept."""

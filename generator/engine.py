@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from generator import cache, cachesources, collector, extras, search
+from generator import cache, cachesources, collector, remodel, search
 from generator.buildtypes import BuildOptions, BuildResult, Timer
 from generator.config import SiteConfig, load_config
 from generator.content import discover
@@ -66,7 +66,7 @@ class SiteBuilder:
         self._site: Site | None = None  # the last good site model, for the fast path
         self._problems: list = []
         self._urls: dict[str, str] = {}
-        self._mentions: dict[str, set[str]] = {}
+        self._mentions: dict[str, set[str]] | None = {}  # None: not all known
         self._found = None  # the last discovery, reused when only existing files changed
         self._assets: list[str] | None = None  # output paths of the assets last copied
 
@@ -174,14 +174,21 @@ class SiteBuilder:
             state, sources=entries, started_ns=started_ns, premade=pickles
         )
         if site is None:
-            # Remember the parsing work, keep the records of the output as it still is.
+            # Remember the parsing work, keep the records of the output as it still is;
+            # deferred ones can no longer be checked: the model they need is not kept.
+            sources_state.deferred_at = None
             self._state = sources_state
             self._site = None  # the fast path needs a good build to start from
             if self.persistent_cache:
                 with timer.stage("cache save"):
                     cache.save(cache.cache_file(self.root, self.out), sources_state)
             return
-        self._write(site, sources_state, entries, timer, result, reparsed)
+        previous = None
+        if state.deferred_at is not None and state.records:
+            with timer.stage("model before"):
+                before = remodel.model_again(config, self.options, state.sources, state.deferred_at)
+                previous = None if before is None else (before, state.sources)
+        self._write(site, sources_state, entries, timer, result, reparsed, previous=previous)
 
     def _body_edits_only(
         self, state: cache.CacheState, entries, changed: set[str], timer: Timer, result
@@ -189,7 +196,7 @@ class SiteBuilder:
         """The preview's fast path (textedit.body_edits): only outputs that showed the
         edited pages are made again. False when it does not apply (then the full
         incremental build runs)."""
-        if self._site is None or not state.records:
+        if self._site is None or not state.records or self._mentions is None:
             return False
         edited = body_edits(self._site, state.sources, entries, changed, self._urls, self._mentions)
         if edited is None:
@@ -249,24 +256,12 @@ class SiteBuilder:
         if errors_only(result.problems):
             return None
         with timer.stage("model"):
-            intros = {
-                key: entries[src].text for key, src in found.intros.items() if entries[src].text
-            }
-            term_texts = {
-                key: entries[src].text for key, src in found.term_texts.items() if entries[src].text
-            }
+            intros, term_texts = remodel.texts_by_key(entries)
             site = assemble(
-                config,
-                published,
-                rendered,
-                publish.now,
-                intros,
-                term_texts,
-                early.arranged,
+                config, published, rendered, publish.now, intros, term_texts, early.arranged
             )
-            site.assets = found.assets
-            site.scheduled = extras.scheduled(pages, published)
-            site.preview = self.options.mark_unpublished
+            # As remodel.model_again makes it again, for the build after a deferred one.
+            site = remodel.finish(site, pages, published, found.assets, self.options)
         return site
 
     def _beside_markdown(self, config, pages, published, now, done: list) -> None:
@@ -287,7 +282,11 @@ class SiteBuilder:
         # After a fast build only the re-rendered outputs can mention something new;
         # mentions they dropped stay listed, which only makes the next check wider.
         for rel in records if only is None else only & records.keys():
-            for source in records[rel].mentions:
+            mentions = records[rel].mentions
+            if mentions is None:  # a deferred record (deferred.py): no fast path
+                self._mentions = None
+                return
+            for source in mentions:
                 self._mentions.setdefault(source, set()).add(rel)
 
     def _writer(self, state: cache.CacheState):
@@ -306,8 +305,13 @@ class SiteBuilder:
         result: BuildResult,
         reparsed: bool,
         only: set[str] | None = None,
+        previous: tuple[Site, dict] | None = None,
     ) -> None:
+        """Render and write. `previous`: the model deferred records were made from, and
+        the source entries it was made from."""
         writer = self._writer(state)
+        # A one-off first build leaves its digests to the next build (deferred.py).
+        defer = not self.builds_again and not state.records and only is None
         writer.begin()
         digester = Digester({s: e.page_digest for s, e in entries.items() if e.page_digest})
         # A first build's sources, by cache shard, checked against the workers' pickles
@@ -332,6 +336,8 @@ class SiteBuilder:
                     only,
                     result.render_costs,
                     beside,
+                    defer,
+                    previous,
                 )
             if problems:
                 writer.abort()
@@ -360,12 +366,19 @@ class SiteBuilder:
             for source, digest in digester.page_digests.items():
                 if source in entries:
                     entries[source].page_digest = digest
-        new_state = dataclasses.replace(state, records=records, manifest=writer.manifest())
+        new_state = dataclasses.replace(
+            state,
+            records=records,
+            manifest=writer.manifest(),
+            deferred_at=site.now if defer else None,
+        )
         self._state = new_state
         self._assets = assets  # as committed: what the next fast path may keep
         if self.builds_again:
             self._remember(site, records, result, only)
-        if self.persistent_cache and (reparsed or rendered_count or writer.changed):
+        # Deferred records come back with their digests: saved, not checked again.
+        upgraded = state.deferred_at is not None
+        if self.persistent_cache and (reparsed or rendered_count or writer.changed or upgraded):
             with timer.stage("cache save"):
                 cache.save(
                     cache.cache_file(self.root, self.out),

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from generator.deps import (
+    DEFERRED,
     NEVER_FRESH,
     OutputRecord,
     QueryReplayer,
@@ -44,12 +45,16 @@ def render_outputs(
     only: set[str] | None = None,
     costs: dict[str, list] | None = None,
     beside: Callable[[], None] | None = None,
+    defer: bool = False,
+    previous: tuple[Site, dict] | None = None,
 ) -> tuple[dict[str, OutputRecord], list[Problem], int]:
     """Render what changed. With `only`, the caller knows that every other output is
     unchanged: those are kept without being checked (the preview's fast path).
     `costs` receives, per template (or feed file name), [outputs made, seconds spent],
     summed over every process (`--timings`). `beside`: work of the caller's own, done
-    while workers render (see map_chunks)."""
+    while workers render (see map_chunks). `defer`: a first build leaves its digests to
+    the next (deferred.py); `previous`: the model of the build that left them, with the
+    source entries it was made from."""
     env = make_environment(root, site.config)
     view = SiteView(site)
     env.globals.update(site=view)
@@ -60,6 +65,8 @@ def render_outputs(
     todo: list[tuple[str, RenderJob, str, str, str | None]] = []  # None: digest when rendering
     candidates: list[tuple[str, RenderJob, str, str]] = []
     first = not old_records  # a first build: nothing to compare, the workers digest as they render
+    defer = defer and first
+    before = _previous(previous, old_records, only)
 
     for job in render_jobs(site, view, only):
         chosen, template_digest = templates.choose(job.templates)
@@ -75,7 +82,7 @@ def render_outputs(
         rel = output_path(job.url)
         if only is None:
             if first:
-                todo.append((rel, job, chosen, template_digest, None))
+                todo.append((rel, job, chosen, template_digest, DEFERRED if defer else None))
             else:
                 candidates.append((rel, job, chosen, template_digest))
         elif rel in only:
@@ -87,10 +94,13 @@ def render_outputs(
     if problems:
         return records, problems, 0
     for (rel, job, chosen, template_digest), (context_digest, unchanged) in zip(
-        candidates, _check(candidates, old_records, digester, replayer, workers), strict=True
+        candidates,
+        _check(candidates, old_records, digester, replayer, workers, before),
+        strict=True,
     ):
         if unchanged and writer.keep(rel):
-            records[rel] = old_records[rel]
+            # True: the old record; a deferred one comes back with its digests
+            records[rel] = old_records[rel] if unchanged is True else unchanged
         else:
             todo.append((rel, job, chosen, template_digest, context_digest))
     if only is not None:  # outputs whose jobs were not even made are unchanged too
@@ -103,8 +113,8 @@ def render_outputs(
             env.get_template(name)  # compile once, before workers fork
         except Exception:  # noqa: S112 - each output using it reports it, with its line
             continue
-    feeds = _feeds_to_make(site, old_records, records, writer, digester, only)
-    render_page = _page_renderer(root, env, view, digester, writer)
+    feeds = _feeds_to_make(site, old_records, records, writer, digester, only, before, defer)
+    render_page = _page_renderer(root, env, view, digester, writer, defer)
     # Lists last, together: the workers take chunks from the back (parallel._claim), so
     # one process renders them all and each card once (a card is on several lists).
     todo.sort(key=lambda item: bool(item[1].context.get("items")))
@@ -165,9 +175,19 @@ def prepare_templates(root: Path, config) -> None:
             continue
 
 
-def _page_renderer(root: Path, env, view: SiteView, digester: Digester, writer):
+def _previous(previous: tuple[Site, dict] | None, old_records: dict, only):
+    """deferred.Previous of the model `previous`, where deferred records need it."""
+    if previous is None or only is not None or not old_records:
+        return None
+    from generator.deferred import Previous
+
+    return Previous.of(*previous)
+
+
+def _page_renderer(root: Path, env, view: SiteView, digester: Digester, writer, defer: bool):
     """Renders one output in a worker: (rel, file state, changed, record, problem)."""
-    recording = RecordingSite(view, digester)  # serves every output one process renders
+    # Serves every output one process renders; without digests when they are deferred.
+    recording = RecordingSite(view, digester, digests=not defer)
     # A bound method, not the object: Jinja calls a plain function or method by a short
     # way (render._Context.call), an object with __call__ by its slow general one.
     env.globals[PARTIAL] = PartialCache(env, recording).__call__
@@ -183,6 +203,10 @@ def _page_renderer(root: Path, env, view: SiteView, digester: Digester, writer):
             return rel, None, False, None, template_problem(error, root)
         rel, state, changed = writer.write_file(rel, html.encode("utf-8"))
         queries = tuple(recording.log.items()) if recording.replayable else NEVER_FRESH
+        if context_digest is DEFERRED:
+            record = OutputRecord(template_digest, DEFERRED, queries, state.digest, None)
+            record.pack()
+            return rel, state, changed, record, None
         mentions = frozenset(
             recording.mentioned | set(job.sources) | mentioned_pages(list(context.values()))
         )
@@ -193,10 +217,14 @@ def _page_renderer(root: Path, env, view: SiteView, digester: Digester, writer):
     return render_page
 
 
-def _check(candidates: list, old_records, digester: Digester, replayer, workers: int) -> list:
+def _check(
+    candidates: list, old_records, digester: Digester, replayer, workers: int, before
+) -> list:
     """(context digest, inputs unchanged?) per candidate output, worked out by the workers:
     replaying the recorded questions is most of a rebuild's work when little changed.
-    Page digests the workers make come back too, for the cache."""
+    Unchanged is True, or for a deferred record the record with its digests (`before`:
+    deferred.Previous); False: made again. Page digests the workers make come back too,
+    for the cache."""
 
     def check_range(indexes: range) -> list:
         # The digests this chunk makes, by where the digester's list of them stands: not
@@ -208,12 +236,16 @@ def _check(candidates: list, old_records, digester: Digester, replayer, workers:
             rel, job, _chosen, template_digest = candidates[i]
             context_digest = digester.of((job.url, job.complete()))
             old = old_records.get(rel)
-            unchanged = (
-                old is not None
-                and old.template == template_digest
-                and old.context == context_digest
-                and replayer.unchanged(old.queries)
-            )
+            if old is not None and before is not None and old.deferred:
+                unchanged = before.page_record(rel, old, template_digest, context_digest, replayer)
+                unchanged = unchanged or False
+            else:
+                unchanged = (
+                    old is not None
+                    and old.template == template_digest
+                    and old.context == context_digest
+                    and replayer.unchanged(old.queries)
+                )
             verdicts.append((context_digest, unchanged, None))
         if verdicts:
             made = {source: digester.page_digests[source] for source in digester.made[mark:]}
@@ -227,18 +259,26 @@ def _check(candidates: list, old_records, digester: Digester, replayer, workers:
     return [(digest, unchanged) for digest, unchanged, _made in results]
 
 
-def _feeds_to_make(site: Site, old_records, records, writer, digester: Digester, only) -> list:
-    """(job, context digest or None) of the feeds to make; the others are kept."""
+def _feeds_to_make(
+    site: Site, old_records, records, writer, digester: Digester, only, before, defer: bool
+) -> list:
+    """(job, context digest, None or DEFERRED) of the feeds to make; the others are
+    kept. `before` and `defer`: see render_outputs."""
     todo: list[tuple] = []
     for job in feed_jobs(site, only):
         if only is not None and job.path not in only and job.path in old_records:
             continue  # kept with the outputs whose jobs were not made
         old = old_records.get(job.path)
-        if old is None:  # nothing to compare: the worker digests the inputs
-            todo.append((job, None))
+        if old is None:  # nothing to compare: the worker digests the inputs, or not
+            todo.append((job, DEFERRED if defer else None))
             continue
         context_digest = digester.of(job.inputs)
-        if old.context == context_digest and writer.keep(job.path):
+        if before is not None and old.deferred:
+            kept = before.feed_record(job.path, old, context_digest)
+            if kept is not None and writer.keep(job.path):
+                records[job.path] = kept
+                continue
+        elif old.context == context_digest and writer.keep(job.path):
             records[job.path] = old
             continue
         todo.append((job, context_digest))
@@ -247,6 +287,11 @@ def _feeds_to_make(site: Site, old_records, records, writer, digester: Digester,
 
 def _make_feed(job, context_digest: str | None, writer, digester: Digester) -> tuple:
     """Makes one feed in a worker, as render_page makes a page."""
+    if context_digest is DEFERRED:
+        rel, state, changed = writer.write_file(job.path, job.make())
+        record = OutputRecord("", DEFERRED, (), state.digest, None)
+        record.pack()
+        return rel, state, changed, record, None
     if context_digest is None:
         context_digest = digester.of(job.inputs)
     rel, state, changed = writer.write_file(job.path, job.make())
