@@ -183,11 +183,8 @@ class SiteBuilder:
                 with timer.stage("cache save"):
                     cache.save(cache.cache_file(self.root, self.out), sources_state)
             return
-        previous = None
-        if state.deferred_at is not None and state.records:
-            with timer.stage("model before"):
-                before = remodel.model_again(config, self.options, state.sources, state.deferred_at)
-                previous = None if before is None else (before, state.sources)
+        with timer.stage("model before"):  # only after a first build (deferred.py)
+            previous = remodel.deferred_model(config, self.options, state)
         self._write(site, sources_state, entries, timer, result, reparsed, previous=previous)
 
     def _body_edits_only(
@@ -307,8 +304,7 @@ class SiteBuilder:
         only: set[str] | None = None,
         previous: tuple[Site, dict] | None = None,
     ) -> None:
-        """Render and write. `previous`: the model deferred records were made from, and
-        the source entries it was made from."""
+        """Render and write; `previous`: see remodel.deferred_model."""
         writer = self._writer(state)
         # A one-off first build leaves its digests to the next build (deferred.py).
         defer = not self.builds_again and not state.records and only is None
@@ -366,19 +362,16 @@ class SiteBuilder:
             for source, digest in digester.page_digests.items():
                 if source in entries:
                     entries[source].page_digest = digest
+        deferred_at = site.now if defer else None
         new_state = dataclasses.replace(
-            state,
-            records=records,
-            manifest=writer.manifest(),
-            deferred_at=site.now if defer else None,
+            state, records=records, manifest=writer.manifest(), deferred_at=deferred_at
         )
         self._state = new_state
         self._assets = assets  # as committed: what the next fast path may keep
         if self.builds_again:
             self._remember(site, records, result, only)
-        # Deferred records come back with their digests: saved, not checked again.
-        upgraded = state.deferred_at is not None
-        if self.persistent_cache and (reparsed or rendered_count or writer.changed or upgraded):
+        completed = state.deferred_at is not None  # deferred records, now with their digests
+        if self.persistent_cache and (reparsed or rendered_count or writer.changed or completed):
             with timer.stage("cache save"):
                 cache.save(
                     cache.cache_file(self.root, self.out),

@@ -58,3 +58,13 @@ def model_again(
     intros, term_texts = texts_by_key(entries)
     site = assemble(config, published, rendered, now, intros, term_texts)
     return finish(site, pages, published, [], options)
+
+
+def deferred_model(config: SiteConfig, options: BuildOptions, state) -> tuple[Site, dict] | None:
+    """The model the deferred records of `state` (a cache.CacheState) were made from,
+    with the entries it was made from; None without such records, or when it cannot be
+    made again (they then count as changed)."""
+    if state.deferred_at is None or not state.records:
+        return None
+    site = model_again(config, options, state.sources, state.deferred_at)
+    return None if site is None else (site, state.sources)
