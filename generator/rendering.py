@@ -203,7 +203,7 @@ def _page_renderer(root: Path, env, view: SiteView, digester: Digester, writer, 
             return rel, None, False, None, template_problem(error, root)
         rel, state, changed = writer.write_file(rel, html.encode("utf-8"))
         queries = tuple(recording.log.items()) if recording.replayable else NEVER_FRESH
-        if context_digest is DEFERRED:
+        if context_digest == DEFERRED:
             record = OutputRecord(template_digest, DEFERRED, queries, state.digest, None)
             record.pack()
             return rel, state, changed, record, None
@@ -287,7 +287,7 @@ def _feeds_to_make(
 
 def _make_feed(job, context_digest: str | None, writer, digester: Digester) -> tuple:
     """Makes one feed in a worker, as render_page makes a page."""
-    if context_digest is DEFERRED:
+    if context_digest == DEFERRED:
         rel, state, changed = writer.write_file(job.path, job.make())
         record = OutputRecord("", DEFERRED, (), state.digest, None)
         record.pack()
