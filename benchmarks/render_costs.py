@@ -46,11 +46,12 @@ import jinja2  # noqa: E402
 import generator.rendering as rendering  # noqa: E402
 from generator import collector  # noqa: E402
 from generator.build import BuildOptions, build  # noqa: E402
-from generator.deps import DEFERRED, RecordingSite  # noqa: E402
+from generator.deps import RecordingSite  # noqa: E402
 from generator.digest import Digester  # noqa: E402
 from generator.output import DiscardOutput  # noqa: E402
 from generator.outputs import render_jobs  # noqa: E402
 from generator.partials import PARTIAL, PartialCache  # noqa: E402
+from generator.records import DEFERRED  # noqa: E402
 from generator.urls import output_path  # noqa: E402
 
 # (label, template, pattern): the page without what the pattern matches. A pattern

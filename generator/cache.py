@@ -54,9 +54,10 @@ from generator.cachesources import (
     sources_shard,
     sources_shards,
 )
+from generator.records import OutputRecord
 
 CACHE_DIR = ".cache/kennisbank"
-FORMAT = 6  # 6: the time of a build whose records are deferred (deps.DEFERRED)
+FORMAT = 6  # 6: the time of a build whose records are deferred (records.DEFERRED)
 MAGIC = "kennisbank-cache"
 # Shards per part: enough that one edit rewrites a small share of the cache, few
 # enough that reading them all stays cheap.
@@ -106,10 +107,10 @@ def generator_fingerprint() -> str:
 class CacheState:
     key: tuple = ()
     sources: dict = field(default_factory=dict)  # source -> loading.SourceEntry
-    records: dict = field(default_factory=dict)  # output path -> deps.OutputRecord
+    records: dict = field(default_factory=dict)  # output path -> records.OutputRecord
     manifest: dict = field(default_factory=dict)  # output path -> output.FileState
     started_ns: int = 0  # wall clock when the build that made this state began
-    # The time the model ran at when its records were deferred (deps.DEFERRED), for the
+    # The time the model ran at when its records were deferred (records.DEFERRED), for the
     # next build to make that model again (remodel.model_again); None: not deferred.
     deferred_at: datetime | None = None
     # (part, shard) -> (its segments, the entries as stored): a shard whose entries are
@@ -194,8 +195,6 @@ def _records(packed: object) -> dict | None:
     record objects, each called its __reduce__: twice as long to save)."""
     if type(packed) is not dict or not all(type(data) is bytes for data in packed.values()):
         return None
-    from generator.deps import OutputRecord  # the render's side (Jinja): not at start
-
     return {rel: OutputRecord(data) for rel, data in packed.items()}
 
 

@@ -2,7 +2,7 @@
 
 A one-off first build (the command line's) has nothing to compare its outputs with,
 so it logs which questions each output asked and digests none of the answers, nor
-the render contexts, nor the pages they mention (deps.DEFERRED): that was a tenth of
+the render contexts, nor the pages they mention (records.DEFERRED): that was a tenth of
 a cold build. The build after it makes that build's site model again from the
 entries the cache kept, at the time it ran (remodel.model_again), and asks each
 logged question of both models: an output whose context and answers all digest
@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.deps import OutputRecord, QueryReplayer
+from generator.deps import QueryReplayer
 from generator.digest import Digester
 from generator.feedjobs import FeedJob, feed_jobs
 from generator.outputs import RenderJob, render_jobs
+from generator.records import OutputRecord
 from generator.site import Site
 from generator.urls import output_path
 from generator.views import SiteView

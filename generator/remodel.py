@@ -2,7 +2,7 @@
 
 The build assembles its model with the pieces here (`texts_by_key`, `finish`), and
 `model_again` makes the model of an earlier build from that build's entries and the
-time it ran at: what a first build that left its digests to the next (deps.DEFERRED)
+time it ran at: what a first build that left its digests to the next (records.DEFERRED)
 rendered from, for the next build to compare its answers with. Pure.
 """
 

@@ -11,20 +11,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from generator.deps import (
-    DEFERRED,
-    NEVER_FRESH,
-    OutputRecord,
-    QueryReplayer,
-    RecordingSite,
-    mentioned_pages,
-)
+from generator.deps import QueryReplayer, RecordingSite, mentioned_pages
 from generator.digest import Digester
 from generator.errors import Problem
 from generator.feedjobs import feed_jobs
 from generator.outputs import RenderJob, render_jobs
 from generator.parallel import map_chunks
 from generator.partials import PARTIAL, PartialCache
+from generator.records import DEFERRED, NEVER_FRESH, OutputRecord
 from generator.render import TEMPLATES_DIR, make_environment, template_problem
 from generator.site import Site
 from generator.templatedigests import TemplateDigests

@@ -15,8 +15,8 @@ import pytest
 
 from generator import cache
 from generator.build import BuildOptions, build
-from generator.deps import DEFERRED
 from generator.engine import SiteBuilder
+from generator.records import DEFERRED
 from tests.sitekit import PROJECT
 
 OPTIONS = BuildOptions(now=datetime(2024, 6, 1, 12, 0))
