@@ -14,6 +14,7 @@ A site without its own `-- site.yaml --` block gets DEFAULT_SITE_YAML.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -95,3 +96,27 @@ def fresh_python(code: str, *args: str) -> str:
         [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, timeout=60
     )
     return done.stdout
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` with its bytes: two builds compared whole."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def benchmark_corpus(root: Path, articles: int) -> Path:
+    """A corpus from the benchmark's generator (events, tags, links) with the project's
+    templates and static files: big enough for the worker pool and the cache's shards."""
+    subprocess.run(
+        [sys.executable, str(PROJECT / "benchmarks/make_corpus.py"), str(root)]
+        + ["--articles", str(articles)],
+        check=True,
+        capture_output=True,
+    )
+    shutil.copy(PROJECT / "benchmarks/corpus_site.yaml", root / "site.yaml")
+    shutil.copytree(TEMPLATES, root / "templates")
+    shutil.copytree(STATIC, root / "static")
+    return root

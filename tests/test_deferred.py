@@ -6,8 +6,6 @@ import dataclasses
 import pickle
 import re
 import shutil
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -17,33 +15,18 @@ from generator import cache
 from generator.build import BuildOptions, build
 from generator.engine import SiteBuilder
 from generator.records import DEFERRED
-from tests.sitekit import PROJECT
+from tests.sitekit import benchmark_corpus, tree
 
 OPTIONS = BuildOptions(now=datetime(2024, 6, 1, 12, 0))
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+_tree = tree
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """120 articles with events, tags and links, from the benchmark's generator."""
-    root = tmp_path_factory.mktemp("corpus")
-    subprocess.run(
-        [sys.executable, str(PROJECT / "benchmarks/make_corpus.py"), str(root)]
-        + ["--articles", "120"],
-        check=True,
-        capture_output=True,
-    )
-    shutil.copy(PROJECT / "benchmarks/corpus_site.yaml", root / "site.yaml")
-    shutil.copytree(PROJECT / "templates", root / "templates")
-    shutil.copytree(PROJECT / "static", root / "static")
-    return root
+    return benchmark_corpus(tmp_path_factory.mktemp("corpus"), 120)
 
 
 def _site(corpus: Path, tmp_path: Path) -> tuple[Path, Path]:

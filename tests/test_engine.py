@@ -20,38 +20,18 @@ from hypothesis import strategies as st
 import generator
 from generator import cache, cachepacks, cachesources
 from generator.build import BuildOptions, build
-from tests.sitekit import PROJECT, build_site
+from tests.sitekit import PROJECT, benchmark_corpus, build_site, tree
 
 OPTIONS = BuildOptions(now=datetime(2024, 6, 1, 12, 0))
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+_tree = tree
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """A 300-article corpus from the benchmark generator: big enough for the worker pool."""
-    root = tmp_path_factory.mktemp("corpus")
-    subprocess.run(
-        [
-            sys.executable,
-            str(PROJECT / "benchmarks/make_corpus.py"),
-            str(root),
-            "--articles",
-            "300",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    shutil.copy(PROJECT / "benchmarks/corpus_site.yaml", root / "site.yaml")
-    shutil.copytree(PROJECT / "templates", root / "templates")
-    shutil.copytree(PROJECT / "static", root / "static")
-    return root
+    return benchmark_corpus(tmp_path_factory.mktemp("corpus"), 300)
 
 
 @pytest.fixture(scope="module")

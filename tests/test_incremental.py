@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from generator.build import BuildOptions, build
 from generator.engine import SiteBuilder
-from tests.sitekit import DEFAULT_SITE_YAML, PROJECT, write_site
+from tests.sitekit import DEFAULT_SITE_YAML, PROJECT, tree, write_site
 
 OPTIONS = BuildOptions(now=datetime(2024, 6, 1, 12, 0))
 TAGS = ["wonen", "Wonen", "zorg", "buurt", "dé kans"]
@@ -143,12 +143,7 @@ tags: [wonen]
         return {self.path(name)}
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+_tree = tree
 
 
 def _full_build(root: Path, out: Path):
