@@ -85,16 +85,26 @@ def test_a_first_build_logs_questions_and_the_next_completes_their_digests(corpu
     assert _one_off(site, out).rendered == 0  # and the third build checks as usual
 
 
-def test_an_edit_after_a_first_build_remakes_only_what_showed_the_page(corpus, tmp_path):
+WITH_UNPUBLISHED = dataclasses.replace(OPTIONS, drafts=True, future=True, mark_unpublished=True)
+
+
+@pytest.mark.parametrize("options", [OPTIONS, WITH_UNPUBLISHED], ids=["published", "unpublished"])
+def test_an_edit_after_a_first_build_remakes_only_what_showed_the_page(corpus, tmp_path, options):
+    """Also with drafts and future pages shown and marked: the model made again publishes
+    and marks what the first build did."""
     site, out = _site(corpus, tmp_path)
-    first = _one_off(site, out)
-    assert first.ok
-    article = sorted((site / "content/articles").glob("*.md"))[7]
-    _retitle(article, "Een titel die nergens anders staat")
-    again = _one_off(site, out)
+    articles = sorted((site / "content/articles").glob("*.md"))
+    draft = articles[1].read_text(encoding="utf-8").replace("---\n", "---\ndraft: true\n", 1)
+    articles[1].write_text(draft, encoding="utf-8")
+    future = re.sub(r"(?m)^date: .*$", "date: 2030-01-01", articles[4].read_text("utf-8"), count=1)
+    articles[4].write_text(future, encoding="utf-8")
+    first = _one_off(site, out, options)
+    assert first.ok, first.problems
+    _retitle(articles[7], "Een titel die nergens anders staat")
+    again = _one_off(site, out, options)
     assert again.ok
     assert 0 < again.rendered < first.rendered / 4
-    assert _tree(out) == _full(site, tmp_path / "reference")
+    assert _tree(out) == _full(site, tmp_path / "reference", options)
     shown = [rel for rel, data in _tree(out).items() if b"nergens anders staat" in data]
     assert len(shown) > 3  # its own page, its lists, the pages it is related to, feeds
 
