@@ -52,51 +52,17 @@ def render_outputs(
     env = make_environment(root, site.config)
     view = SiteView(site)
     env.globals.update(site=view)
-    templates = TemplateDigests(env, root / TEMPLATES_DIR)
-    replayer = QueryReplayer(view, digester)
+    defer = defer and not old_records  # only a first build has nothing to compare
     records: dict[str, OutputRecord] = {}
-    problems: list[Problem] = []
-    todo: list[tuple[str, RenderJob, str, str, str | None]] = []  # None: digest when rendering
-    candidates: list[tuple[str, RenderJob, str, str]] = []
-    first = not old_records  # a first build: nothing to compare, the workers digest as they render
-    defer = defer and first
-    before = _previous(previous, old_records, only)
-
-    for job in render_jobs(site, view, only):
-        chosen, template_digest = templates.choose(job.templates)
-        if chosen is None:
-            problems.append(
-                Problem(
-                    TEMPLATES_DIR,
-                    0,
-                    f"geen template voor {job.url}: maak een van {', '.join(job.templates)}",
-                )
-            )
-            continue
-        rel = output_path(job.url)
-        if only is None:
-            if first:
-                todo.append((rel, job, chosen, template_digest, DEFERRED if defer else None))
-            else:
-                candidates.append((rel, job, chosen, template_digest))
-        elif rel in only:
-            context_digest = digester.of((job.url, job.complete()))
-            todo.append((rel, job, chosen, template_digest, context_digest))
-        else:
-            records[rel] = old_records.get(rel)
-            writer.trust(rel)
+    templates = TemplateDigests(env, root / TEMPLATES_DIR)
+    todo, candidates, problems = _sort_jobs(
+        site, view, templates, old_records, records, writer, digester, only, defer
+    )
     if problems:
         return records, problems, 0
-    for (rel, job, chosen, template_digest), (context_digest, unchanged) in zip(
-        candidates,
-        _check(candidates, old_records, digester, replayer, workers, before),
-        strict=True,
-    ):
-        if unchanged and writer.keep(rel):
-            # True: the old record; a deferred one comes back with its digests
-            records[rel] = old_records[rel] if unchanged is True else unchanged
-        else:
-            todo.append((rel, job, chosen, template_digest, context_digest))
+    before = _previous(previous, old_records, only)
+    replayer = QueryReplayer(view, digester)
+    todo += _changed(candidates, old_records, records, writer, digester, replayer, workers, before)
     if only is not None:  # outputs whose jobs were not even made are unchanged too
         for rel, record in old_records.items():
             if rel not in records and rel not in only:
@@ -112,6 +78,72 @@ def render_outputs(
     # Lists last, together: the workers take chunks from the back (parallel._claim), so
     # one process renders them all and each card once (a card is on several lists).
     todo.sort(key=lambda item: bool(item[1].context.get("items")))
+    made = _make(feeds, todo, render_page, writer, digester, workers, progress, costs, beside)
+    for rel, state, changed, record, problem in made:
+        if problem is not None:
+            problems.append(problem)
+        else:
+            writer.accept(rel, state, changed)
+            records[rel] = record
+    return records, problems[:1], len(made)
+
+
+def _sort_jobs(
+    site: Site, view, templates, old_records, records, writer, digester, only, defer: bool
+) -> tuple[list, list, list[Problem]]:
+    """(outputs to make, outputs to check, problems): a first build makes every output,
+    its workers digesting its inputs as they render (None) or leaving that to the next
+    build (DEFERRED); a rebuild checks each; the preview's fast path (`only`) makes
+    those in `only` and keeps the others, recorded into `records`."""
+    todo: list[tuple[str, RenderJob, str, str, str | None]] = []
+    candidates: list[tuple[str, RenderJob, str, str]] = []
+    problems: list[Problem] = []
+    first = DEFERRED if defer else None  # the context digest of a first build's outputs
+    for job in render_jobs(site, view, only):
+        chosen, template_digest = templates.choose(job.templates)
+        if chosen is None:
+            names = ", ".join(job.templates)
+            message = f"geen template voor {job.url}: maak een van {names}"
+            problems.append(Problem(TEMPLATES_DIR, 0, message))
+            continue
+        rel = output_path(job.url)
+        if only is None:
+            if not old_records:
+                todo.append((rel, job, chosen, template_digest, first))
+            else:
+                candidates.append((rel, job, chosen, template_digest))
+        elif rel in only:
+            context_digest = digester.of((job.url, job.complete()))
+            todo.append((rel, job, chosen, template_digest, context_digest))
+        else:
+            records[rel] = old_records.get(rel)
+            writer.trust(rel)
+    return todo, candidates, problems
+
+
+def _changed(
+    candidates: list, old_records, records, writer, digester, replayer, workers: int, before
+) -> list:
+    """The candidates to make again, as `todo` items; the unchanged ones are kept (their
+    file and record; a deferred record completed with its digests)."""
+    todo = []
+    for (rel, job, chosen, template_digest), (context_digest, unchanged) in zip(
+        candidates,
+        _check(candidates, old_records, digester, replayer, workers, before),
+        strict=True,
+    ):
+        if unchanged and writer.keep(rel):
+            records[rel] = old_records[rel] if unchanged is True else unchanged
+        else:
+            todo.append((rel, job, chosen, template_digest, context_digest))
+    return todo
+
+
+def _make(
+    feeds: list, todo: list, render_page, writer, digester, workers, progress, costs, beside
+) -> list[tuple]:
+    """Make the feeds and outputs in the workers: (rel, file state, changed, record,
+    problem) of each. `costs`, `beside`: see render_outputs."""
 
     def work_range(indexes: range) -> list:
         # Pages and feeds in one pool: a second pool would fork again, and its workers
@@ -135,21 +167,15 @@ def render_outputs(
     if progress is not None:
         progress.start("pagina's maken", count)
     advance = progress.advance if progress is not None else None
-    for rel, state, changed, record, problem, kind, seconds in map_chunks(
-        work_range, count, workers, advance, beside=beside
-    ):
-        if problem is not None:
-            problems.append(problem)
-        else:
-            writer.accept(rel, state, changed)
-            records[rel] = record
-        if costs is not None:
+    results = map_chunks(work_range, count, workers, advance, beside=beside)
+    if progress is not None:
+        progress.finish()
+    if costs is not None:
+        for *_result, kind, seconds in results:
             spent = costs.setdefault(kind, [0, 0.0])
             spent[0] += 1
             spent[1] += seconds
-    if progress is not None:
-        progress.finish()
-    return records, problems[:1], count
+    return [result[:5] for result in results]
 
 
 def prepare_templates(root: Path, config) -> None:
