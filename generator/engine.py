@@ -23,7 +23,7 @@ from generator.errors import errors_only
 from generator.linkcheck import check_links
 from generator.loading import SourceEntry, load_sources, racy, render_sources
 from generator.outguard import MARKER, MARKER_TEXT
-from generator.output import DiscardOutput, InPlaceOutput, StagedOutput
+from generator.output import output_writer
 from generator.premodel import WithoutMarkdown, without_markdown
 from generator.site import (
     PublishOptions,
@@ -286,13 +286,6 @@ class SiteBuilder:
             for source in mentions:
                 self._mentions.setdefault(source, set()).add(rel)
 
-    def _writer(self, state: cache.CacheState):
-        if self.out is None:
-            return DiscardOutput()
-        if state.manifest and self.out.is_dir():
-            return InPlaceOutput(self.out, state.manifest)
-        return StagedOutput(self.out, state.manifest)
-
     def _write(
         self,
         site: Site,
@@ -305,7 +298,7 @@ class SiteBuilder:
         previous: tuple[Site, dict] | None = None,
     ) -> None:
         """Render and write; `previous`: see remodel.deferred_model."""
-        writer = self._writer(state)
+        writer = output_writer(self.out, state.manifest)
         # A one-off first build leaves its digests to the next build (deferred.py).
         defer = not self.builds_again and not state.records and only is None
         writer.begin()
@@ -340,16 +333,7 @@ class SiteBuilder:
                 result.problems.extend(problems)
                 self._site = None
                 return
-            with timer.stage("assets"):
-                if only is not None and self._assets is not None:
-                    # The fast path runs only when page sources alone changed: no asset did.
-                    assets = self._assets
-                    for rel in assets:
-                        writer.trust(rel)
-                else:
-                    assets = _render_side().copy_assets(self.root, site, writer)
-            with timer.stage("search"):
-                result.problems.extend(search.index_output(writer, search.wanted(self.options)))
+            assets = self._assets_and_search(site, writer, timer, result, only)
             if errors_only(result.problems):
                 writer.abort()
                 return
@@ -371,21 +355,36 @@ class SiteBuilder:
         if self.builds_again:
             self._remember(site, records, result, only)
         completed = state.deferred_at is not None  # deferred records, now with their digests
-        if self.persistent_cache and (reparsed or rendered_count or writer.changed or completed):
-            with timer.stage("cache save"):
-                cache.save(
-                    cache.cache_file(self.root, self.out),
-                    new_state,
-                    laid_out[0] if laid_out else None,
-                )
-        elif new_state.premade is not None:  # pickles made for a save that is not needed
-            new_state.premade.pack.discard()
-            new_state.premade = None
+        changed = reparsed or rendered_count or writer.changed or completed
+        self._save(new_state, timer, laid_out[0] if laid_out else None, bool(changed))
         result.pages = len(site.pages)
         result.files = len(writer.produced)
         result.written = writer.written
         result.rendered = rendered_count
         result.changed = set(writer.changed)
+
+    def _assets_and_search(self, site: Site, writer, timer: Timer, result, only) -> list[str]:
+        """Copy the assets (output paths returned) and index the output for search."""
+        with timer.stage("assets"):
+            if only is not None and self._assets is not None:
+                # The fast path runs only when page sources alone changed: no asset did.
+                assets = self._assets
+                for rel in assets:
+                    writer.trust(rel)
+            else:
+                assets = _render_side().copy_assets(self.root, site, writer)
+        with timer.stage("search"):
+            result.problems.extend(search.index_output(writer, search.wanted(self.options)))
+        return assets
+
+    def _save(self, state: cache.CacheState, timer: Timer, laid_out, changed: bool) -> None:
+        """Save the cache when anything in it changed; `laid_out`: see cache.save."""
+        if self.persistent_cache and changed:
+            with timer.stage("cache save"):
+                cache.save(cache.cache_file(self.root, self.out), state, laid_out)
+        elif state.premade is not None:  # pickles made for a save that is not needed
+            state.premade.pack.discard()
+            state.premade = None
 
 
 def _render_side():

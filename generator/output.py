@@ -314,3 +314,13 @@ class DiscardOutput(_Output):
 
     def abort(self) -> None:
         pass
+
+
+def output_writer(out: Path | None, manifest: dict) -> _Output:
+    """How a build writes `out` (None: nowhere, a check): files changed in place where
+    `manifest` describes the output there, else a staged folder swapped in whole."""
+    if out is None:
+        return DiscardOutput()
+    if manifest and out.is_dir():
+        return InPlaceOutput(out, manifest)
+    return StagedOutput(out, manifest)
