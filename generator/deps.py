@@ -118,13 +118,16 @@ class RecordingSite:
             return value
         if not callable(value):  # `site.now`: asked and logged anew by every output
             return self._note((name,), lambda: value)
-        if not self._digests:
-            recorded = self._keys_only(name, value)
-            if name in getattr(self._view, "OWN_PAGE", ()):
-                recorded = _own_page_unlogged(value, recorded)
-            self.__dict__[name] = recorded
-            return recorded
+        make = self._digesting if self._digests else self._keys_only
+        recorded = make(name, value)
+        if name in getattr(self._view, "OWN_PAGE", ()):
+            recorded = self._own_page(value, recorded)
+        self.__dict__[name] = recorded  # found directly from now on
+        return recorded
 
+    def _digesting(self, name: str, value):
+        """The wrapper of a recorder with digests: each answer digested once, the pages
+        in it counted as mentioned."""
         answers = self._answers
         remember = self._remember
         page_answers = self._page_answers
@@ -170,9 +173,6 @@ class RecordingSite:
                 log.setdefault(key, known[1])
             return known[0]
 
-        if name in getattr(self._view, "OWN_PAGE", ()):
-            recorded = self._own_page(value, recorded)
-        self.__dict__[name] = recorded  # found directly from now on
         return recorded
 
     def _keys_only(self, name: str, value):
@@ -257,17 +257,6 @@ class RecordingSite:
         if self.log is not None:
             self.log.setdefault(key, known[1])
         return known[0]
-
-
-def _own_page_unlogged(value, recorded):
-    """RecordingSite._own_page without digests: about one page, nothing to note."""
-
-    def own_page(*args):
-        if len(args) == 1 and type(args[0]) is Page:
-            return value(*args)
-        return recorded(*args)
-
-    return own_page
 
 
 def _collect_pages(value: object, into: set[str], depth: int = 0) -> None:

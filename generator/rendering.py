@@ -46,13 +46,12 @@ def render_outputs(
     unchanged: those are kept without being checked (the preview's fast path).
     `costs` receives, per template (or feed file name), [outputs made, seconds spent],
     summed over every process (`--timings`). `beside`: work of the caller's own, done
-    while workers render (see map_chunks). `defer`: a first build leaves its digests to
-    the next (deferred.py); `previous`: the model of the build that left them, with the
-    source entries it was made from."""
+    while workers render (see map_chunks). `defer` (a first build's alone, without
+    `old_records`): leave the digests to the next build (deferred.py); `previous`: the
+    model of the build that left them, with the source entries it was made from."""
     env = make_environment(root, site.config)
     view = SiteView(site)
     env.globals.update(site=view)
-    defer = defer and not old_records  # only a first build has nothing to compare
     records: dict[str, OutputRecord] = {}
     templates = TemplateDigests(env, root / TEMPLATES_DIR)
     todo, candidates, problems = _sort_jobs(
@@ -60,7 +59,7 @@ def render_outputs(
     )
     if problems:
         return records, problems, 0
-    before = _previous(previous, old_records, only)
+    before = _previous(previous)
     replayer = QueryReplayer(view, digester)
     todo += _changed(candidates, old_records, records, writer, digester, replayer, workers, before)
     if only is not None:  # outputs whose jobs were not even made are unchanged too
@@ -195,9 +194,9 @@ def prepare_templates(root: Path, config) -> None:
             continue
 
 
-def _previous(previous: tuple[Site, dict] | None, old_records: dict, only):
-    """deferred.Previous of the model `previous`, where deferred records need it."""
-    if previous is None or only is not None or not old_records:
+def _previous(previous: tuple[Site, dict] | None):
+    """deferred.Previous of the model `previous` (see render_outputs), if any."""
+    if previous is None:
         return None
     from generator.deferred import Previous
 
@@ -223,12 +222,12 @@ def _page_renderer(root: Path, env, view: SiteView, digester: Digester, writer, 
             return rel, None, False, None, template_problem(error, root)
         rel, state, changed = writer.write_file(rel, html.encode("utf-8"))
         queries = tuple(recording.log.items()) if recording.replayable else NEVER_FRESH
-        if context_digest == DEFERRED:
-            record = OutputRecord(template_digest, DEFERRED, queries, state.digest, None)
-            record.pack()
-            return rel, state, changed, record, None
-        mentions = frozenset(
-            recording.mentioned | set(job.sources) | mentioned_pages(list(context.values()))
+        mentions = (
+            None  # not worked out either, with the digests
+            if context_digest == DEFERRED
+            else frozenset(
+                recording.mentioned | set(job.sources) | mentioned_pages(list(context.values()))
+            )
         )
         record = OutputRecord(template_digest, context_digest, queries, state.digest, mentions)
         record.pack()
@@ -257,8 +256,8 @@ def _check(
             context_digest = digester.of((job.url, job.complete()))
             old = old_records.get(rel)
             if old is not None and before is not None and old.deferred:
-                unchanged = before.page_record(rel, old, template_digest, context_digest, replayer)
-                unchanged = unchanged or False
+                completed = before.page_record(rel, old, template_digest, context_digest, replayer)
+                unchanged = completed or False
             else:
                 unchanged = (
                     old is not None
@@ -307,17 +306,13 @@ def _feeds_to_make(
 
 def _make_feed(job, context_digest: str | None, writer, digester: Digester) -> tuple:
     """Makes one feed in a worker, as render_page makes a page."""
-    if context_digest == DEFERRED:
-        rel, state, changed = writer.write_file(job.path, job.make())
-        record = OutputRecord("", DEFERRED, (), state.digest, None)
-        record.pack()
-        return rel, state, changed, record, None
-    if context_digest is None:
-        context_digest = digester.of(job.inputs)
     rel, state, changed = writer.write_file(job.path, job.make())
-    record = OutputRecord(
-        "", context_digest, (), state.digest, frozenset(mentioned_pages(job.inputs))
-    )
+    mentions = None  # a deferred record's: not worked out, nor are its inputs gathered
+    if context_digest != DEFERRED:
+        if context_digest is None:
+            context_digest = digester.of(job.inputs)
+        mentions = frozenset(mentioned_pages(job.inputs))
+    record = OutputRecord("", context_digest, (), state.digest, mentions)
     record.pack()
     return rel, state, changed, record, None
 
