@@ -20,9 +20,6 @@ from tests.sitekit import benchmark_corpus, tree
 OPTIONS = BuildOptions(now=datetime(2024, 6, 1, 12, 0))
 
 
-_tree = tree
-
-
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """120 articles with events, tags and links, from the benchmark's generator."""
@@ -43,7 +40,7 @@ def _one_off(site: Path, out: Path, options: BuildOptions = OPTIONS):
 def _full(site: Path, out: Path, options: BuildOptions = OPTIONS) -> dict[str, bytes]:
     result = build(site, out, options, workers=1, persistent_cache=False)
     assert result.ok, result.problems
-    return _tree(out)
+    return tree(out)
 
 
 def _stored(site: Path, out: Path) -> cache.CacheState:
@@ -104,8 +101,8 @@ def test_an_edit_after_a_first_build_remakes_only_what_showed_the_page(corpus, t
     again = _one_off(site, out, options)
     assert again.ok
     assert 0 < again.rendered < first.rendered / 4
-    assert _tree(out) == _full(site, tmp_path / "reference", options)
-    shown = [rel for rel, data in _tree(out).items() if b"nergens anders staat" in data]
+    assert tree(out) == _full(site, tmp_path / "reference", options)
+    shown = [rel for rel, data in tree(out).items() if b"nergens anders staat" in data]
     assert len(shown) > 3  # its own page, its lists, the pages it is related to, feeds
 
 
@@ -126,7 +123,7 @@ def test_time_passing_after_a_first_build_is_seen_by_the_next(corpus, tmp_path):
     later = _one_off(site, out, after)
     assert later.ok and later.rendered > 0
     assert "events/index.html" in later.changed
-    assert _tree(out) == _full(site, tmp_path / "reference", after)
+    assert tree(out) == _full(site, tmp_path / "reference", after)
 
 
 def test_a_failed_build_after_a_first_build_leaves_nothing_stale(corpus, tmp_path):
@@ -146,7 +143,7 @@ def test_a_failed_build_after_a_first_build_leaves_nothing_stale(corpus, tmp_pat
     broken.write_text(original, encoding="utf-8")
     fixed = _one_off(site, out)
     assert fixed.ok, fixed.problems
-    assert _tree(out) == _full(site, tmp_path / "reference")
+    assert tree(out) == _full(site, tmp_path / "reference")
 
 
 def test_a_damaged_time_of_a_first_build_discards_the_cache(corpus, tmp_path):
@@ -161,7 +158,7 @@ def test_a_damaged_time_of_a_first_build_discards_the_cache(corpus, tmp_path):
     index.write_bytes(pickle.dumps((*head, "yesterday")))
     again = _one_off(site, out)
     assert again.ok and again.rendered == first.rendered
-    assert _tree(out) == _full(site, tmp_path / "reference")
+    assert tree(out) == _full(site, tmp_path / "reference")
 
 
 def test_the_preview_digests_as_it_renders(corpus, tmp_path):

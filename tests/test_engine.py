@@ -25,9 +25,6 @@ from tests.sitekit import PROJECT, benchmark_corpus, build_site, tree
 OPTIONS = BuildOptions(now=datetime(2024, 6, 1, 12, 0))
 
 
-_tree = tree
-
-
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """A 300-article corpus from the benchmark generator: big enough for the worker pool."""
@@ -39,13 +36,13 @@ def reference(corpus, tmp_path_factory) -> dict[str, bytes]:
     out = tmp_path_factory.mktemp("reference") / "out"
     result = build(corpus, out, OPTIONS, workers=1, persistent_cache=False)
     assert result.ok, result.problems
-    return _tree(out)
+    return tree(out)
 
 
 def test_parallel_build_gives_the_bytes_of_a_one_worker_build(corpus, reference, tmp_path):
     result = build(corpus, tmp_path / "out", OPTIONS, workers=2, persistent_cache=False)
     assert result.ok
-    assert _tree(tmp_path / "out") == reference
+    assert tree(tmp_path / "out") == reference
 
 
 def test_a_pages_html_is_copied_into_its_context_only_where_it_is_rendered(
@@ -140,7 +137,7 @@ def test_cached_rebuild_renders_nothing_and_gives_the_same_bytes(corpus, referen
     assert build(corpus, out, OPTIONS, workers=2).ok
     again = build(corpus, out, OPTIONS, workers=2)
     assert again.ok and again.rendered == 0 and again.written == 0
-    assert _tree(out) == reference
+    assert tree(out) == reference
 
 
 def test_one_edit_rerenders_only_what_depends_on_it(corpus, reference, tmp_path):
@@ -160,7 +157,7 @@ def test_one_edit_rerenders_only_what_depends_on_it(corpus, reference, tmp_path)
     )
     full = tmp_path / "full"
     build(site, full, OPTIONS, workers=1, persistent_cache=False)
-    assert _tree(out) == _tree(full)
+    assert tree(out) == tree(full)
 
 
 def _prepared(corpus: Path, tmp_path: Path) -> tuple[Path, Path, int]:
@@ -209,7 +206,7 @@ def test_damaged_cache_is_ignored(corpus, reference, tmp_path):
     cache_file.write_bytes(cache_file.read_bytes()[:5000])
     result = build(site, out, OPTIONS)
     assert result.ok and result.rendered == everything
-    assert _tree(out) == reference
+    assert tree(out) == reference
 
 
 def _shards(site: Path, out: Path) -> list[Path]:
@@ -226,7 +223,7 @@ def test_damaged_cache_shard_is_ignored(corpus, reference, tmp_path, damage):
         shard.unlink()
     result = build(site, out, OPTIONS)
     assert result.ok and result.rendered == everything
-    assert _tree(out) == reference
+    assert tree(out) == reference
 
 
 def _index(site: Path, out: Path) -> tuple:
@@ -341,7 +338,7 @@ def test_questions_about_a_page_alone_are_not_recorded_yet_its_edit_reaches_ever
     fresh = tmp_path / "fresh"
     shutil.copytree(site, fresh, symlinks=True, ignore=shutil.ignore_patterns(".cache", "build"))
     assert build(fresh, fresh / "build", OPTIONS, persistent_cache=False).ok
-    assert _tree(out) == _tree(fresh / "build")
+    assert tree(out) == tree(fresh / "build")
 
 
 def test_whether_the_build_is_a_preview_is_not_recorded_but_keys_the_cache(corpus, tmp_path):
@@ -582,7 +579,7 @@ def test_a_records_shard_of_anything_but_packed_records_discards_the_cache(
     index.write_bytes(pickle.dumps((magic, form, key, started_ns, sizes, bounds, parts, deferred)))
     result = build(site, out, OPTIONS)
     assert result.ok and result.rendered == everything
-    assert _tree(out) == reference
+    assert tree(out) == reference
 
 
 def test_a_damaged_record_in_the_cache_has_its_output_made_again(corpus, reference, tmp_path):
@@ -610,7 +607,7 @@ def test_a_damaged_record_in_the_cache_has_its_output_made_again(corpus, referen
     result = build(site, out, OPTIONS)
     assert result.ok and result.rendered == 2
     assert not marker.exists()
-    assert _tree(out) == reference
+    assert tree(out) == reference
 
 
 def _run_cli(corpus: Path, out: Path, terminal: bool) -> str:

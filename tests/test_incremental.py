@@ -143,9 +143,6 @@ tags: [wonen]
         return {self.path(name)}
 
 
-_tree = tree
-
-
 def _full_build(root: Path, out: Path):
     if out.exists():
         shutil.rmtree(out)
@@ -179,7 +176,7 @@ def test_incremental_build_equals_full_build(tmp_path_factory, mode, edits):
         full = _full_build(root, reference)
         assert result.ok == full.ok, (edit, result.problems, full.problems)
         if full.ok:
-            assert _tree(out) == _tree(reference), edit
+            assert tree(out) == tree(reference), edit
 
 
 @pytest.mark.parametrize(
@@ -203,7 +200,7 @@ def test_a_retitled_page_in_the_preview_equals_a_full_build(tmp_path, other_date
     result = builder.build(site.apply(("title", "a", title)))
     assert result.ok
     assert _full_build(tmp_path, reference).ok
-    assert _tree(out) == _tree(reference)
+    assert tree(out) == tree(reference)
     assert title in (out / "index.html").read_text(encoding="utf-8")
     # The fast path returns before the site model is made again.
     assert ("model" not in result.timings) == fast
@@ -246,7 +243,7 @@ def test_the_preview_remakes_the_later_pages_of_a_list(tmp_path, edit):
     result = builder.build({"content/artikelen/a0.md"})
     assert result.ok and "model" not in result.timings  # the fast path was taken
     assert _full_build(root, reference).ok
-    assert _tree(out) == _tree(reference)
+    assert tree(out) == tree(reference)
     for page_3 in ("tags/wonen", "artikelen", "auteurs/anna"):
         assert "nul" in (out / page_3 / "pagina/3/index.html").read_text(encoding="utf-8")
 
@@ -270,6 +267,6 @@ def test_the_preview_keeps_static_files_and_bundle_files_when_a_text_changes(tmp
     result = builder.build({"content/artikelen/b/index.md"})
     assert result.ok and "model" not in result.timings and "assets" in result.timings
     assert _full_build(root, reference).ok
-    assert _tree(out) == _tree(reference)
+    assert tree(out) == tree(reference)
     assert (out / "artikelen/b/foto.png").read_bytes() == b"\x89PNG fake"
     assert (out / "css/site.css").is_file()
